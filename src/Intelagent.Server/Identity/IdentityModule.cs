@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Intelagent.Server.Identity;
+
+public static class IdentityModule
+{
+    public static IServiceCollection AddIdentityModule(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment, string dataDirectory)
+    {
+        var settings = new AuthSettings
+        {
+            TokenLifetime = TimeSpan.FromMinutes(configuration.GetValue("Auth:TokenLifetimeMinutes", 60)),
+            SessionLifetime = TimeSpan.FromDays(configuration.GetValue("Auth:SessionLifetimeDays", 14)),
+            MaxFailedSignIns = configuration.GetValue("Auth:MaxFailedSignIns", 5),
+            LockoutDuration = TimeSpan.FromMinutes(configuration.GetValue("Auth:LockoutMinutes", 15)),
+            SecureCookies = !environment.IsDevelopment() && !environment.IsEnvironment("Testing"),
+        };
+        services.AddSingleton(settings);
+        services.AddSingleton(new SigningKeys(SigningKeys.ResolveSecret(configuration, environment, dataDirectory), configuration["JWT_SECRET_PREVIOUS"]));
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<SessionCache>();
+        services.AddSingleton<AuthCookie>();
+        // PBKDF2 (HMAC-SHA512); the iteration count can be lowered for tests only.
+        services.Configure<PasswordHasherOptions>(o => o.IterationCount = configuration.GetValue("Auth:PasswordHashIterations", 100_000));
+        services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        services.AddScoped<AuthService>();
+        services.AddScoped<AccountService>();
+        services.AddScoped<AccountEmails>();
+        services.AddTokenAuthentication();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder app) => app.MapAuthEndpoints();
+}

@@ -1,0 +1,37 @@
+using Intelagent.Server.Platform.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Intelagent.Server.Identity;
+
+public sealed record SessionInfo(string SessionId, string UserId, bool IsOperator, DateTimeOffset ExpiresAt, bool Revoked);
+
+/// <summary>
+/// Whether a token's session is still alive, without a database read per request: entries are
+/// cached briefly and dropped at once on this node when a session is revoked or a user changes.
+/// Another node notices a revocation within <see cref="Ttl"/> (the scale-out issue moves the
+/// invalidation onto Redis).
+/// </summary>
+public sealed class SessionCache(IMemoryCache cache, IServiceScopeFactory scopes, TimeProvider clock)
+{
+    public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(15);
+
+    public async Task<SessionInfo?> GetActiveAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        if (!cache.TryGetValue(Key(sessionId), out SessionInfo? info))
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+            info = await db.Sessions.AsNoTracking()
+                .Where(s => s.Id == sessionId)
+                .Join(db.Users, s => s.UserId, u => u.Id, (s, u) => new SessionInfo(s.Id, u.Id, u.IsPlatformOperator, s.ExpiresAt, s.RevokedAt != null))
+                .FirstOrDefaultAsync(cancellationToken);
+            cache.Set(Key(sessionId), info, Ttl);
+        }
+        return info is { Revoked: false } && info.ExpiresAt > clock.GetUtcNow() ? info : null;
+    }
+
+    public void Forget(string sessionId) => cache.Remove(Key(sessionId));
+
+    private static string Key(string sessionId) => "session:" + sessionId;
+}

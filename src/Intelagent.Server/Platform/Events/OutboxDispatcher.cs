@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text.Json;
+using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace Intelagent.Server.Platform.Events;
+
+/// <summary>
+/// Hands stored events to their handlers after commit. Each message is claimed with a conditional
+/// update (a lease), so several nodes can run dispatchers over one database without delivering a
+/// message twice while its lease holds. A failing message is retried with backoff; handlers must
+/// therefore tolerate seeing an event again after a crash (at-least-once delivery).
+/// </summary>
+public sealed class OutboxDispatcher(IServiceScopeFactory scopes, OutboxSignal signal, TimeProvider clock, ILogger<OutboxDispatcher> logger)
+    : BackgroundService
+{
+    private const int BatchSize = 100;
+    private const int MaxAttempts = 10;
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
+    private static readonly MethodInfo InvokeMethod = typeof(OutboxDispatcher).GetMethod(nameof(InvokeHandlersAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
+    private static readonly ConcurrentDictionary<Type, MethodInfo> Invokers = new();
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await DispatchPendingAsync(stoppingToken) == BatchSize) { }
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(exception, "Outbox dispatch failed; retrying after the next signal or poll");
+            }
+            try { await signal.WaitAsync(Poll, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    /// <summary>Dispatches what is due now and returns how many messages it looked at.</summary>
+    public async Task<int> DispatchPendingAsync(CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+            var now = clock.GetUtcNow();
+            var due = await db.OutboxMessages
+                .Where(m => m.ProcessedAt == null && m.Attempts < MaxAttempts)
+                .Where(m => m.NextAttemptAt == null || m.NextAttemptAt <= now)
+                .Where(m => m.LockedUntil == null || m.LockedUntil < now)
+                .OrderBy(m => m.Id).Take(BatchSize).AsNoTracking().ToListAsync(cancellationToken);
+            foreach (var message in due)
+            {
+                var leaseEnd = now + Lease;
+                var claimed = await db.OutboxMessages
+                    .Where(m => m.Id == message.Id && m.ProcessedAt == null && (m.LockedUntil == null || m.LockedUntil < now))
+                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, leaseEnd), cancellationToken);
+                if (claimed == 1) await DispatchOneAsync(db, message, cancellationToken);
+            }
+            return due.Count;
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task DispatchOneAsync(AppDb db, OutboxMessage message, CancellationToken cancellationToken)
+    {
+        string? error = null;
+        try
+        {
+            var type = EventTypes.Find(message.Type) ?? throw new InvalidOperationException($"Unknown event type {message.Type}");
+            var domainEvent = (IDomainEvent)JsonSerializer.Deserialize(message.Payload, type, JsonSerializerOptions.Web)!;
+            var envelope = new EventEnvelope(message.Id, message.Type, message.OrganizationId, message.OccurredAt, message.ActorUserId);
+            // Handlers run in a scope of their own that acts for the event's organization.
+            await using var scope = scopes.CreateAsyncScope();
+            var request = scope.ServiceProvider.GetRequiredService<RequestContext>();
+            if (message.OrganizationId is not null) request.SetTenant(message.OrganizationId, null);
+            var invoker = Invokers.GetOrAdd(type, t => InvokeMethod.MakeGenericMethod(t));
+            await (Task)invoker.Invoke(null, [scope.ServiceProvider, domainEvent, envelope, cancellationToken])!;
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            error = exception.Message;
+            logger.LogWarning(exception, "Handler failed for event {EventId} ({Type})", message.Id, message.Type);
+        }
+
+        var now = clock.GetUtcNow();
+        var attempts = message.Attempts + 1;
+        var backoff = TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, attempts)));
+        await db.OutboxMessages.Where(m => m.Id == message.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.ProcessedAt, error is null ? now : null)
+            .SetProperty(m => m.Attempts, attempts)
+            .SetProperty(m => m.LastError, error)
+            .SetProperty(m => m.NextAttemptAt, error is null ? null : now + backoff)
+            .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), CancellationToken.None);
+    }
+
+    private static async Task InvokeHandlersAsync<TEvent>(IServiceProvider services, IDomainEvent domainEvent, EventEnvelope envelope, CancellationToken cancellationToken)
+        where TEvent : IDomainEvent
+    {
+        foreach (var handler in services.GetServices<IDomainEventHandler<TEvent>>())
+            await handler.HandleAsync((TEvent)domainEvent, envelope, cancellationToken);
+    }
+}

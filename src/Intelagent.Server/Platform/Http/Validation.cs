@@ -1,0 +1,57 @@
+using System.Net.Mail;
+using Intelagent.Server.Platform.Problems;
+
+namespace Intelagent.Server.Platform.Http;
+
+/// <summary>
+/// Field checks for a request, collected so the client sees every bad field at once in one
+/// 400 problem (<c>errors</c>: field name to messages). Field names are the JSON (camelCase) names.
+/// </summary>
+public sealed class Validation
+{
+    private readonly Dictionary<string, List<string>> _errors = [];
+
+    public bool Failed => _errors.Count > 0;
+
+    public Validation Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
+        list.Add(message);
+        return this;
+    }
+
+    public Validation Required(string field, string? value) =>
+        string.IsNullOrWhiteSpace(value) ? Add(field, "is required.") : this;
+
+    public Validation Length(string field, string? value, int max, int min = 0)
+    {
+        if (value is null) return this;
+        if (value.Length > max) Add(field, $"must be at most {max} characters.");
+        else if (value.Trim().Length < min) Add(field, $"must be at least {min} characters.");
+        return this;
+    }
+
+    public Validation RequiredText(string field, string? value, int max, int min = 1) =>
+        string.IsNullOrWhiteSpace(value) ? Add(field, "is required.") : Length(field, value, max, min);
+
+    public Validation Email(string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return Add(field, "is required.");
+        if (value.Length > 254 || !MailAddress.TryCreate(value.Trim(), out var address) || address.Address != value.Trim() || !address.Host.Contains('.'))
+            Add(field, "must be a valid email address.");
+        return this;
+    }
+
+    public Validation Password(string field, string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return Add(field, "is required.");
+        if (value.Length < 10) Add(field, "must be at least 10 characters.");
+        if (value.Length > 128) Add(field, "must be at most 128 characters.");
+        return this;
+    }
+
+    public Validation When(bool condition, string field, string message) => condition ? Add(field, message) : this;
+
+    public Error ToError() => new(400, "validation_failed", "One or more fields are invalid.",
+        _errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+}

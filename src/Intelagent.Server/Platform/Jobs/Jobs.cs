@@ -1,0 +1,72 @@
+using Intelagent.Server.Organizations;
+using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Platform.Problems;
+using Microsoft.EntityFrameworkCore;
+using Quartz;
+
+namespace Intelagent.Server.Platform.Jobs;
+
+/// <summary>
+/// Makes a scheduled job run once per time window across all nodes: the first node to insert the
+/// (job, window) row runs it; the others see the unique key and skip. Works the same on SQLite and
+/// PostgreSQL, and leaves a record of which node ran what.
+/// </summary>
+public sealed class ClusterJobGuard(AppDb db, TimeProvider clock)
+{
+    public static readonly string Node = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    public async Task<bool> TryClaimAsync(string jobName, TimeSpan window, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var bucket = now.UtcTicks / window.Ticks;
+        db.JobRuns.Add(new JobRun { JobName = jobName, Window = bucket.ToString(System.Globalization.CultureInfo.InvariantCulture), Node = Node, ClaimedAt = now });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException exception) when (UniqueViolation.Is(exception))
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+    }
+}
+
+/// <summary>Removes dispatched outbox rows and old job claims.</summary>
+[DisallowConcurrentExecution]
+public sealed class HousekeepingJob(AppDb db, ClusterJobGuard guard, TimeProvider clock) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        if (!await guard.TryClaimAsync("housekeeping", TimeSpan.FromHours(1), cancellationToken)) return;
+        var cutoff = clock.GetUtcNow().AddDays(-7);
+        await db.OutboxMessages.Where(m => m.ProcessedAt != null && m.ProcessedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        await db.JobRuns.Where(r => r.ClaimedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+    }
+}
+
+public static class JobsSetup
+{
+    public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddScoped<ClusterJobGuard>();
+        if (!configuration.GetValue("Jobs:Enabled", true)) return services;
+        services.AddQuartz(quartz =>
+        {
+            Schedule<OrganizationDeletionJob>(quartz, "organization-deletion", TimeSpan.FromMinutes(15));
+            Schedule<HousekeepingJob>(quartz, "housekeeping", TimeSpan.FromHours(1));
+        });
+        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        return services;
+    }
+
+    private static void Schedule<TJob>(IQuartzBuilder quartz, string name, TimeSpan interval) where TJob : IJob
+    {
+        var key = new JobKey(name);
+        quartz.AddJob<TJob>(job => job.WithIdentity(key));
+        quartz.AddTrigger(trigger => trigger.ForJob(key).WithIdentity(name + "-trigger")
+            .StartNow()
+            .WithSimpleSchedule(schedule => schedule.WithInterval(interval).RepeatForever()));
+    }
+}

@@ -1,0 +1,45 @@
+using System.Net;
+using Intelagent.Server.Platform.Http;
+using Intelagent.Server.Platform.Problems;
+using Intelagent.Server.Platform.Tenancy;
+using Microsoft.AspNetCore.HttpOverrides;
+
+namespace Intelagent.Server.Platform;
+
+/// <summary>The order of the request pipeline, one step per line (see docs/architecture.md).</summary>
+public static class Pipeline
+{
+    public static WebApplication UseIntelagentPipeline(this WebApplication app)
+    {
+        // Every failure becomes an RFC 7807 problem; no stack trace leaves the process.
+        app.UseExceptionHandler();
+        // Empty 404/405/415 answers from routing get a problem body too.
+        app.UseStatusCodePages();
+        app.UseSecurityHeaders();
+        if (!app.Environment.IsDevelopment() && !app.Environment.IsEnvironment("Testing")) app.UseHsts();
+        // X-Forwarded-For is believed only from TRUSTED_PROXIES (CIDRs); by default from nobody.
+        app.UseForwardedHeaders(ForwardedHeaders(app.Configuration["TRUSTED_PROXIES"]));
+        app.UseClientInfo();
+        app.UseRouting();
+        // JWT from the auth-token cookie or Authorization: Bearer, and its session must be alive.
+        app.UseAuthentication();
+        app.UseCookieCsrfProtection();
+        // Which organization the request is for, and the caller's role there.
+        app.UseMiddleware<TenantResolutionMiddleware>();
+        // Per-IP throttles on sign-up and sign-in.
+        app.UseRateLimiter();
+        // One policy per permission, declared on each endpoint.
+        app.UseAuthorization();
+        return app;
+    }
+
+    private static ForwardedHeadersOptions ForwardedHeaders(string? trustedProxies)
+    {
+        var options = new ForwardedHeadersOptions { ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto };
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var cidr in (trustedProxies ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(cidr));
+        return options;
+    }
+}

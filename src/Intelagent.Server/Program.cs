@@ -1,0 +1,40 @@
+using Intelagent.Server.Identity;
+using Intelagent.Server.Organizations;
+using Intelagent.Server.Platform;
+using Intelagent.Server.Platform.Cli;
+using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Realtime;
+
+var (verb, hostArguments, exitCode) = Commands.Parse(args);
+if (exitCode is not null) return exitCode.Value;
+
+var builder = WebApplication.CreateBuilder(hostArguments);
+var dataDirectory = Hosting.DataDirectory(builder.Configuration);
+var database = DatabaseSettings.Parse(builder.Configuration["DATABASE_URL"], dataDirectory);
+Hosting.ConfigureUrls(builder);
+
+builder.Services
+    .AddPlatform(builder.Configuration, database)
+    .AddIdentityModule(builder.Configuration, builder.Environment, dataDirectory)
+    .AddOrganizations(builder.Configuration)
+    .AddRealtime();
+
+var app = builder.Build();
+app.UseIntelagentPipeline();
+app.MapPlatform();
+app.MapIdentity();
+app.MapOrganizations();
+app.MapRealtime();
+
+if (verb == Verb.Migrate)
+{
+    await DatabaseSetup.MigrateAsync(app.Services);
+    return 0;
+}
+
+await Startup.PrepareAsync(app);
+Hosting.PrintWelcome(app);
+await app.RunAsync();
+return 0;
+
+public partial class Program;
