@@ -20,6 +20,10 @@ internal static class AuditWriter
 {
     private static readonly ConcurrentDictionary<Type, bool> Audited = new();
     private static readonly ConcurrentDictionary<Type, string> Names = new();
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
 
     public static void RecordChanges(AppDb db)
     {
@@ -65,7 +69,7 @@ internal static class AuditWriter
             Ip = request.Ip,
             UserAgent = request.UserAgent is { Length: > 256 } agent ? agent[..256] : request.UserAgent,
             At = db.Clock.GetUtcNow(),
-            Data = data is null ? null : JsonSerializer.Serialize(data, JsonSerializerOptions.Web),
+            Data = data is null ? null : JsonSerializer.Serialize(data, Json),
         };
     }
 
