@@ -5,4 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+# dotnet run starts the server in the project folder; keep the data folder (SQLite file,
+# generated JWT secret) at the repository root, where the README says it is.
+export INTELAGENT_DATA_DIR="${INTELAGENT_DATA_DIR:-$PWD/data}"
 exec dotnet run -c Release --project src/Intelagent.Server -- "$@"
