@@ -30,17 +30,21 @@ public static class TeamEndpoints
         return page.IsSuccess ? TypedResults.Ok(await teams.ListAsync(page.Value!, cancellationToken)) : page.Error!.ToResult();
     }
 
-    private static async Task<IResult> CreateAsync(CreateTeamRequest request, TeamService teams, HttpContext context, CancellationToken cancellationToken) =>
-        (await teams.CreateAsync(request, cancellationToken)).ToHttp(t =>
-        {
-            ETags.Set(context, t.Version);
-            return TypedResults.Created($"/api/teams/{t.Id}", TeamService.Describe(t, [], []));
-        });
+    private static async Task<IResult> CreateAsync(CreateTeamRequest request, TeamService teams, HttpContext context, CancellationToken cancellationToken)
+    {
+        var created = await teams.CreateAsync(request, cancellationToken);
+        if (!created.IsSuccess) return created.Error!.ToResult();
+        var team = (await teams.GetAsync(created.Value!.Id, cancellationToken))!.Value;
+        ETags.Set(context, team.Version);
+        return TypedResults.Created($"/api/teams/{team.Team.Id}", team.Team);
+    }
 
     private static async Task<IResult> GetAsync(string id, TeamService teams, HttpContext context, CancellationToken cancellationToken)
     {
         var team = await teams.GetAsync(id, cancellationToken);
-        return team is null ? Error.NotFound("team").ToResult() : TypedResults.Ok(team);
+        if (team is null) return Error.NotFound("team").ToResult();
+        ETags.Set(context, team.Value.Version);
+        return TypedResults.Ok(team.Value.Team);
     }
 
     private static async Task<IResult> UpdateAsync(string id, UpdateTeamRequest request, TeamService teams, HttpContext context, CancellationToken cancellationToken) =>
@@ -56,7 +60,7 @@ public static class TeamEndpoints
     private static async Task<IResult> MembersAsync(string id, TeamService teams, CancellationToken cancellationToken)
     {
         var team = await teams.GetAsync(id, cancellationToken);
-        return team is null ? Error.NotFound("team").ToResult() : TypedResults.Ok(team.Members);
+        return team is null ? Error.NotFound("team").ToResult() : TypedResults.Ok(team.Value.Team.Members);
     }
 
     private static async Task<IResult> AddMemberAsync(string id, AddTeamMemberRequest request, TeamService teams, CancellationToken cancellationToken) =>

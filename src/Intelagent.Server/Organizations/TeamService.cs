@@ -41,7 +41,7 @@ public sealed class TeamService(AppDb db)
         db.Teams.AsNoTracking().OrderBy(t => t.Id)
             .ToPageAsync(page, (q, after) => q.Where(t => string.Compare(t.Id, after) > 0), t => t.Id, t => Describe(t, [], []), cancellationToken);
 
-    public async Task<TeamResponse?> GetAsync(string id, CancellationToken cancellationToken)
+    public async Task<(TeamResponse Team, int Version)?> GetAsync(string id, CancellationToken cancellationToken)
     {
         var team = await db.Teams.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (team is null) return null;
@@ -49,7 +49,7 @@ public sealed class TeamService(AppDb db)
             .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new TeamMemberResponse(u.Id, u.Email, u.Name, m.Role, m.CreatedAt))
             .ToListAsync(cancellationToken);
         var projects = await db.Projects.AsNoTracking().Where(p => p.TeamId == id).OrderBy(p => p.Name).Select(p => new ProjectSummary(p.Id, p.Name)).ToListAsync(cancellationToken);
-        return Describe(team, members.OrderByDescending(m => m.Role).ThenBy(m => m.Name).ToList(), projects);
+        return (Describe(team, members.OrderByDescending(m => m.Role).ThenBy(m => m.Name).ToList(), projects), team.Version);
     }
 
     public async Task<Result<Team>> UpdateAsync(string id, UpdateTeamRequest request, Func<int, bool> ifMatch, CancellationToken cancellationToken)

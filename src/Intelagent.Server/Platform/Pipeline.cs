@@ -30,6 +30,8 @@ public static class Pipeline
         app.UseRateLimiter();
         // One policy per permission, declared on each endpoint.
         app.UseAuthorization();
+        // Retries with the same Idempotency-Key get the first answer instead of a second change.
+        app.UseMiddleware<IdempotencyMiddleware>();
         return app;
     }
 

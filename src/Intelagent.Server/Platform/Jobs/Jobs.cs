@@ -43,6 +43,8 @@ public sealed class HousekeepingJob(AppDb db, ClusterJobGuard guard, TimeProvide
         var cutoff = clock.GetUtcNow().AddDays(-7);
         await db.OutboxMessages.Where(m => m.ProcessedAt != null && m.ProcessedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
         await db.JobRuns.Where(r => r.ClaimedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        var expired = clock.GetUtcNow() - Http.IdempotencyMiddleware.Lifetime;
+        await db.Set<Http.IdempotencyRecord>().Where(r => r.CreatedAt < expired).ExecuteDeleteAsync(cancellationToken);
     }
 }
 
