@@ -15,7 +15,8 @@ public static class IdentityModule
             SecureCookies = !environment.IsDevelopment() && !environment.IsEnvironment("Testing"),
         };
         services.AddSingleton(settings);
-        services.AddSingleton(new SigningKeys(SigningKeys.ResolveSecret(configuration, environment, dataDirectory), configuration["JWT_SECRET_PREVIOUS"]));
+        // Resolved on first use, so `migrate` runs without a JWT secret; serving resolves it at start (Startup).
+        services.AddSingleton(_ => new SigningKeys(SigningKeys.ResolveSecret(configuration, environment, dataDirectory), configuration["JWT_SECRET_PREVIOUS"]));
         services.AddSingleton<TokenService>();
         services.AddSingleton<SessionCache>();
         services.AddSingleton<AuthCookie>();

@@ -16,6 +16,8 @@ public static class Startup
 
     public static async Task PrepareAsync(WebApplication app)
     {
+        // Fail fast on a missing or short JWT_SECRET rather than on the first sign-in.
+        app.Services.GetRequiredService<SigningKeys>();
         await DatabaseSetup.MigrateAsync(app.Services);
         await EnsureOperatorAsync(app.Services, app.Configuration, app.Logger);
         var demo = app.Configuration["INTELAGENT_DEMO"];
