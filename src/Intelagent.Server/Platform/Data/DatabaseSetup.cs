@@ -68,8 +68,10 @@ public static class DatabaseSetup
     }
 
     /// <summary>
-    /// Applies pending migrations. EF Core takes a database-wide migration lock (a lock table on
-    /// SQLite, a table lock on PostgreSQL), so nodes starting together apply each migration once.
+    /// Applies pending migrations, once even when several nodes start together. On PostgreSQL a
+    /// session-level advisory lock on its own connection serialises the nodes (EF Core's own
+    /// migration lock did not prevent two nodes applying the same migration in our concurrency test);
+    /// SQLite is one node's file and relies on EF Core's lock table.
     /// </summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
@@ -82,8 +84,44 @@ public static class DatabaseSetup
         }
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+        await using var migrationLock = settings.Provider == DatabaseProvider.Postgres
+            ? await PostgresMigrationLock.AcquireAsync(settings.ConnectionString, cancellationToken)
+            : null;
         await db.Database.MigrateAsync(cancellationToken);
         if (settings.Provider == DatabaseProvider.Sqlite)
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+    }
+}
+
+/// <summary>A PostgreSQL advisory lock held on a connection of its own while migrations run.</summary>
+internal sealed class PostgresMigrationLock(NpgsqlConnection connection) : IAsyncDisposable
+{
+    // An arbitrary constant that names "Intelagent schema migration" among advisory locks.
+    private const long LockKey = 0x1A7E1A9E47;
+
+    public static async Task<PostgresMigrationLock?> AcquireAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.InvalidCatalogName)
+        {
+            // The database does not exist yet: EF Core creates it; there is nothing to lock on.
+            await connection.DisposeAsync();
+            return null;
+        }
+        await using var command = new NpgsqlCommand($"SELECT pg_advisory_lock({LockKey})", connection);
+        command.CommandTimeout = 0;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return new PostgresMigrationLock(connection);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await using (var command = new NpgsqlCommand($"SELECT pg_advisory_unlock({LockKey})", connection))
+            await command.ExecuteNonQueryAsync();
+        await connection.DisposeAsync();
     }
 }
