@@ -1,6 +1,7 @@
 using Intelagent.Server.Platform.Events;
 using Intelagent.Server.Platform.Ids;
 using Intelagent.Server.Platform.Tenancy;
+using Intelagent.Server.Security.Alerts;
 using Intelagent.Server.Security.Audit;
 using Intelagent.Server.Security.Incidents;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +11,7 @@ namespace Intelagent.Server.Security;
 
 /// <summary>
 /// The security center's audit trail (hash chain, sealing, verification, list, export, retention
-/// checkpoints) and incidents. Settings, API keys and 2FA plug in through SecurityModule.
+/// checkpoints), activity monitoring with its alerts, and incidents. Settings, API keys and 2FA plug in through SecurityModule.
 /// </summary>
 public static class AuditModule
 {
@@ -24,6 +25,14 @@ public static class AuditModule
         services.AddScoped<AuditChainVerifier>();
         services.AddScoped<AuditRetention>();
 
+        services.AddSingleton(new MonitoringSettings
+        {
+            FailedSignInBurst = configuration.GetValue("Security:FailedSignInBurst", 5),
+            MassExportsPerHour = configuration.GetValue("Security:MassExportsPerHour", 3),
+        });
+        services.AddScoped<ActivityMonitor>();
+        services.AddScoped<IDomainEventHandler<SecurityAlertRaised>, SecurityAlertNotifications>();
+
         services.AddScoped<IncidentService>();
         services.AddScoped<IDomainEventHandler<IncidentReported>, IncidentNotifications>();
         services.AddSingleton(new TenantOwnerLookup(IdPrefix.Incident, (db, id, ct) =>
@@ -33,5 +42,6 @@ public static class AuditModule
 
     public static IEndpointRouteBuilder MapAuditTrail(this IEndpointRouteBuilder app) => app
         .MapAuditLogEndpoints()
+        .MapAlertEndpoints()
         .MapIncidentEndpoints();
 }

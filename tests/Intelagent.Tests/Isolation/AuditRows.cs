@@ -4,13 +4,14 @@ using static Intelagent.Tests.Isolation.RowBuilder;
 
 namespace Intelagent.Tests.Isolation;
 
-/// <summary>The security center's audit trail and incidents (organization from X-Organization-Id, or the incident's id).</summary>
+/// <summary>The security center's audit trail, alerts and incidents (organization from X-Organization-Id, or the incident's id).</summary>
 public static class AuditRows
 {
     public static readonly Row[] All =
     [
         R(Get, "/api/security/audit-logs", AuditRead, _ => "/api/security/audit-logs", header: true),
         R(Get, "/api/security/audit-logs/verify", AuditRead, _ => "/api/security/audit-logs/verify", header: true),
+        R(Get, "/api/security/alerts", AuditRead, _ => "/api/security/alerts", header: true),
         R(Get, "/api/security/audit-logs/export", AuditExport, _ => "/api/security/audit-logs/export?format=csv", header: true),
         R(Post, "/api/security/incidents", IncidentsReport, _ => "/api/security/incidents",
             _ => new { title = Unique("Incident"), severity = "high", description = "Phishing mail", affected = "support inbox" }, header: true),

@@ -33,4 +33,5 @@ public static class IdPrefix
     public const string AuditCheckpoint = "audck";
     public const string Incident = "inc";
     public const string IncidentTimeline = "inctl";
+    public const string SecurityAlert = "salrt";
 }

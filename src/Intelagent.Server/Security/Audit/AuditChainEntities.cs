@@ -43,6 +43,7 @@ internal sealed class AuditChainHeadConfiguration : IEntityTypeConfiguration<Aud
 {
     public void Configure(EntityTypeBuilder<AuditChainHead> builder)
     {
+        builder.ToTable("AuditChainHeads");
         builder.HasKey(e => e.Chain);
         builder.Property(e => e.Chain).HasMaxLength(40);
         builder.Property(e => e.LastHash).HasMaxLength(64);
@@ -53,6 +54,7 @@ internal sealed class AuditCheckpointConfiguration : IEntityTypeConfiguration<Au
 {
     public void Configure(EntityTypeBuilder<AuditCheckpoint> builder)
     {
+        builder.ToTable("AuditCheckpoints");
         builder.Property(e => e.Id).HasMaxLength(40);
         builder.Property(e => e.Chain).HasMaxLength(40);
         builder.Property(e => e.Hash).HasMaxLength(64);

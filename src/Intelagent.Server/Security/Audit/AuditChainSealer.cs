@@ -1,6 +1,7 @@
 using Intelagent.Server.Platform.Auditing;
 using Intelagent.Server.Platform.Data;
 using Intelagent.Server.Platform.Problems;
+using Intelagent.Server.Security.Alerts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -109,7 +110,7 @@ public sealed class AuditChainSealer(IServiceScopeFactory scopes, AuditSealSigna
             previous = entry.Hash;
         }
         var strategy = db.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(async () =>
+        var count = await strategy.ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             // Moving the head first takes its row lock, so a concurrent sealer of this chain waits
@@ -125,6 +126,22 @@ public sealed class AuditChainSealer(IServiceScopeFactory scopes, AuditSealSigna
             await transaction.CommitAsync(cancellationToken);
             return pending.Count;
         });
+        if (count > 0) await MonitorAsync(pending, cancellationToken);
+        return count;
+    }
+
+    /// <summary>Each entry is sealed once, by one node, so activity monitoring sees each once too.</summary>
+    private async Task MonitorAsync(IReadOnlyList<AuditEntry> sealedEntries, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ActivityMonitor>().InspectAsync(sealedEntries, cancellationToken);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(exception, "Activity monitoring failed for {Count} audit entries", sealedEntries.Count);
+        }
     }
 
     private static async Task<AuditChainHead> HeadAsync(AppDb db, string chain, CancellationToken cancellationToken)

@@ -68,6 +68,7 @@ internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
 {
     public void Configure(EntityTypeBuilder<Incident> builder)
     {
+        builder.ToTable("Incidents");
         builder.Property(e => e.Id).HasMaxLength(40);
         builder.Property(e => e.OrganizationId).HasMaxLength(40);
         builder.Property(e => e.Title).HasMaxLength(200);
@@ -84,6 +85,7 @@ internal sealed class IncidentTimelineEntryConfiguration : IEntityTypeConfigurat
 {
     public void Configure(EntityTypeBuilder<IncidentTimelineEntry> builder)
     {
+        builder.ToTable("IncidentTimelineEntries");
         builder.Property(e => e.Id).HasMaxLength(40);
         builder.Property(e => e.OrganizationId).HasMaxLength(40);
         builder.Property(e => e.IncidentId).HasMaxLength(40);
