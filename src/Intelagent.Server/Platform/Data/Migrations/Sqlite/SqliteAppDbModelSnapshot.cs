@@ -687,6 +687,56 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.ToTable("Notifications");
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Security.Alerts.SecurityAlert", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuditEntryId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubjectUserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Id");
+
+                    b.HasIndex("OrganizationId", "Kind", "SubjectUserId", "CreatedAt");
+
+                    b.ToTable("SecurityAlerts", (string)null);
+                });
+
             modelBuilder.Entity("Intelagent.Server.Security.Audit.AuditChainHead", b =>
                 {
                     b.Property<string>("Chain")
@@ -705,7 +755,7 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
 
                     b.HasKey("Chain");
 
-                    b.ToTable("AuditChainHead");
+                    b.ToTable("AuditChainHeads", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Security.Audit.AuditCheckpoint", b =>
@@ -751,7 +801,7 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.HasIndex("Chain", "Sequence")
                         .IsUnique();
 
-                    b.ToTable("AuditCheckpoint");
+                    b.ToTable("AuditCheckpoints", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Security.Incidents.Incident", b =>
@@ -809,7 +859,7 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
 
                     b.HasIndex("OrganizationId", "Id");
 
-                    b.ToTable("Incident");
+                    b.ToTable("Incidents", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Security.Incidents.IncidentTimelineEntry", b =>
@@ -852,7 +902,7 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
 
                     b.HasIndex("IncidentId", "Id");
 
-                    b.ToTable("IncidentTimelineEntry");
+                    b.ToTable("IncidentTimelineEntries", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Identity.Session", b =>
@@ -936,6 +986,15 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Intelagent.Server.Realtime.Notification", b =>
+                {
+                    b.HasOne("Intelagent.Server.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Alerts.SecurityAlert", b =>
                 {
                     b.HasOne("Intelagent.Server.Organizations.Organization", null)
                         .WithMany()

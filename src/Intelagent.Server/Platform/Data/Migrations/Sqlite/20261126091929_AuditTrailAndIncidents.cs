@@ -5,7 +5,7 @@
 namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class AuditAuditChainAndIncidents : Migration
+    public partial class AuditTrailAndIncidents : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -65,7 +65,7 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                 nullable: true);
 
             migrationBuilder.CreateTable(
-                name: "AuditChainHead",
+                name: "AuditChainHeads",
                 columns: table => new
                 {
                     Chain = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
@@ -75,11 +75,11 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AuditChainHead", x => x.Chain);
+                    table.PrimaryKey("PK_AuditChainHeads", x => x.Chain);
                 });
 
             migrationBuilder.CreateTable(
-                name: "AuditCheckpoint",
+                name: "AuditCheckpoints",
                 columns: table => new
                 {
                     Id = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
@@ -94,11 +94,11 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AuditCheckpoint", x => x.Id);
+                    table.PrimaryKey("PK_AuditCheckpoints", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
-                name: "Incident",
+                name: "Incidents",
                 columns: table => new
                 {
                     Id = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
@@ -116,9 +116,9 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_Incident", x => x.Id);
+                    table.PrimaryKey("PK_Incidents", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_Incident_Organizations_OrganizationId",
+                        name: "FK_Incidents_Organizations_OrganizationId",
                         column: x => x.OrganizationId,
                         principalTable: "Organizations",
                         principalColumn: "Id",
@@ -126,7 +126,32 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "IncidentTimelineEntry",
+                name: "SecurityAlerts",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    OrganizationId = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Severity = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Detail = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    SubjectUserId = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    AuditEntryId = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SecurityAlerts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SecurityAlerts_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "IncidentTimelineEntries",
                 columns: table => new
                 {
                     Id = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
@@ -140,11 +165,11 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_IncidentTimelineEntry", x => x.Id);
+                    table.PrimaryKey("PK_IncidentTimelineEntries", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_IncidentTimelineEntry_Incident_IncidentId",
+                        name: "FK_IncidentTimelineEntries_Incidents_IncidentId",
                         column: x => x.IncidentId,
-                        principalTable: "Incident",
+                        principalTable: "Incidents",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -162,36 +187,49 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                 filter: "\"Sequence\" IS NULL");
 
             migrationBuilder.CreateIndex(
-                name: "IX_AuditCheckpoint_Chain_Sequence",
-                table: "AuditCheckpoint",
+                name: "IX_AuditCheckpoints_Chain_Sequence",
+                table: "AuditCheckpoints",
                 columns: new[] { "Chain", "Sequence" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_Incident_OrganizationId_Id",
-                table: "Incident",
+                name: "IX_Incidents_OrganizationId_Id",
+                table: "Incidents",
                 columns: new[] { "OrganizationId", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_IncidentTimelineEntry_IncidentId_Id",
-                table: "IncidentTimelineEntry",
+                name: "IX_IncidentTimelineEntries_IncidentId_Id",
+                table: "IncidentTimelineEntries",
                 columns: new[] { "IncidentId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SecurityAlerts_OrganizationId_Id",
+                table: "SecurityAlerts",
+                columns: new[] { "OrganizationId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SecurityAlerts_OrganizationId_Kind_SubjectUserId_CreatedAt",
+                table: "SecurityAlerts",
+                columns: new[] { "OrganizationId", "Kind", "SubjectUserId", "CreatedAt" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "AuditChainHead");
+                name: "AuditChainHeads");
 
             migrationBuilder.DropTable(
-                name: "AuditCheckpoint");
+                name: "AuditCheckpoints");
 
             migrationBuilder.DropTable(
-                name: "IncidentTimelineEntry");
+                name: "IncidentTimelineEntries");
 
             migrationBuilder.DropTable(
-                name: "Incident");
+                name: "SecurityAlerts");
+
+            migrationBuilder.DropTable(
+                name: "Incidents");
 
             migrationBuilder.DropIndex(
                 name: "IX_AuditEntries_OrganizationId_Sequence",

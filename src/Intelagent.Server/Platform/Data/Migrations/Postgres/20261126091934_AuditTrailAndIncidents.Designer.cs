@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Intelagent.Server.Platform.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDb))]
-    [Migration("20261126085544_AuditAuditChainAndIncidents")]
-    partial class AuditAuditChainAndIncidents
+    [Migration("20261126091934_AuditTrailAndIncidents")]
+    partial class AuditTrailAndIncidents
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -696,6 +696,56 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                     b.ToTable("Notifications");
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Security.Alerts.SecurityAlert", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("AuditEntryId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("SubjectUserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Id");
+
+                    b.HasIndex("OrganizationId", "Kind", "SubjectUserId", "CreatedAt");
+
+                    b.ToTable("SecurityAlerts", (string)null);
+                });
+
             modelBuilder.Entity("Intelagent.Server.Security.Audit.AuditChainHead", b =>
                 {
                     b.Property<string>("Chain")
@@ -714,7 +764,7 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
 
                     b.HasKey("Chain");
 
-                    b.ToTable("AuditChainHead");
+                    b.ToTable("AuditChainHeads", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Security.Audit.AuditCheckpoint", b =>
@@ -760,7 +810,7 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                     b.HasIndex("Chain", "Sequence")
                         .IsUnique();
 
-                    b.ToTable("AuditCheckpoint");
+                    b.ToTable("AuditCheckpoints", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Security.Incidents.Incident", b =>
@@ -818,7 +868,7 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
 
                     b.HasIndex("OrganizationId", "Id");
 
-                    b.ToTable("Incident");
+                    b.ToTable("Incidents", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Security.Incidents.IncidentTimelineEntry", b =>
@@ -861,7 +911,7 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
 
                     b.HasIndex("IncidentId", "Id");
 
-                    b.ToTable("IncidentTimelineEntry");
+                    b.ToTable("IncidentTimelineEntries", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Identity.Session", b =>
@@ -945,6 +995,15 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Intelagent.Server.Realtime.Notification", b =>
+                {
+                    b.HasOne("Intelagent.Server.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Alerts.SecurityAlert", b =>
                 {
                     b.HasOne("Intelagent.Server.Organizations.Organization", null)
                         .WithMany()

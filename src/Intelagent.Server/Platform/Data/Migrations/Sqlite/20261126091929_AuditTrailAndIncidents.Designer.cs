@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDb))]
-    [Migration("20261126085541_AuditAuditChainAndIncidents")]
-    partial class AuditAuditChainAndIncidents
+    [Migration("20261126091929_AuditTrailAndIncidents")]
+    partial class AuditTrailAndIncidents
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -690,6 +690,56 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.ToTable("Notifications");
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Security.Alerts.SecurityAlert", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuditEntryId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubjectUserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Id");
+
+                    b.HasIndex("OrganizationId", "Kind", "SubjectUserId", "CreatedAt");
+
+                    b.ToTable("SecurityAlerts", (string)null);
+                });
+
             modelBuilder.Entity("Intelagent.Server.Security.Audit.AuditChainHead", b =>
                 {
                     b.Property<string>("Chain")
@@ -708,7 +758,7 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
 
                     b.HasKey("Chain");
 
-                    b.ToTable("AuditChainHead");
+                    b.ToTable("AuditChainHeads", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Security.Audit.AuditCheckpoint", b =>
@@ -754,7 +804,7 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.HasIndex("Chain", "Sequence")
                         .IsUnique();
 
-                    b.ToTable("AuditCheckpoint");
+                    b.ToTable("AuditCheckpoints", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Security.Incidents.Incident", b =>
@@ -812,7 +862,7 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
 
                     b.HasIndex("OrganizationId", "Id");
 
-                    b.ToTable("Incident");
+                    b.ToTable("Incidents", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Security.Incidents.IncidentTimelineEntry", b =>
@@ -855,7 +905,7 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
 
                     b.HasIndex("IncidentId", "Id");
 
-                    b.ToTable("IncidentTimelineEntry");
+                    b.ToTable("IncidentTimelineEntries", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Identity.Session", b =>
@@ -939,6 +989,15 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Intelagent.Server.Realtime.Notification", b =>
+                {
+                    b.HasOne("Intelagent.Server.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Alerts.SecurityAlert", b =>
                 {
                     b.HasOne("Intelagent.Server.Organizations.Organization", null)
                         .WithMany()
