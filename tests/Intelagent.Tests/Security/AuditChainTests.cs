@@ -63,6 +63,20 @@ public abstract class AuditChainTests<TApp>(TApp app) : IClassFixture<TApp> wher
     }
 
     [Fact]
+    public async Task Verify_AfterPersonalDataIsErased_ShouldStillVerifyAndCountTheRedaction()
+    {
+        var owner = await OrganizationWithTeamsAsync(2);
+        var erased = (await SealedAsync(owner.OrganizationId)).Last(e => e.Data is not null);
+
+        await app.WithDbAsync(db => db.AuditEntries.Where(e => e.Id == erased.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Data, (string?)null).SetProperty(e => e.Ip, (string?)null).SetProperty(e => e.UserAgent, (string?)null)));
+
+        var result = await VerifyAsync(owner);
+        Assert.True(result.GetProperty("verified").GetBoolean(), result.ToString());
+        Assert.Equal(1, result.GetProperty("redactedEntries").GetInt32());
+    }
+
+    [Fact]
     public async Task Verify_WhenAnEntryIsDeleted_ShouldNameTheEntryAfterTheGap()
     {
         var owner = await OrganizationWithTeamsAsync(3);
