@@ -17,7 +17,10 @@ public static class AuditModule
 {
     public static IServiceCollection AddAuditTrail(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
     {
-        services.AddSingleton(new AuditChainKey(AuditChainKey.ResolveSecret(configuration, dataDirectory)));
+        services.AddSingleton(new AuditChainKey(AuditChainKey.ResolveSecret(configuration, dataDirectory))
+        {
+            Configured = !string.IsNullOrEmpty(configuration[AuditChainKey.Setting]),
+        });
         services.AddSingleton<AuditSealSignal>();
         services.AddSingleton<ISaveChangesInterceptor, AuditCommitInterceptor>();
         services.AddSingleton<AuditChainSealer>();

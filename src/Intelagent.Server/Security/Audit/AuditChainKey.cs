@@ -25,6 +25,9 @@ public sealed class AuditChainKey
         KeyId = Convert.ToHexStringLower(SHA256.HashData(_chainKey))[..16];
     }
 
+    /// <summary>True when the key came from <c>AUDIT_CHAIN_KEY</c> rather than the data folder.</summary>
+    public bool Configured { get; init; }
+
     /// <summary>Names the key in each sealed entry, so a node sealing with another key is told apart from tampering.</summary>
     public string KeyId { get; }
 

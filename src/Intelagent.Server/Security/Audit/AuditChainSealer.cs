@@ -39,7 +39,8 @@ internal sealed class AuditCommitInterceptor(AuditSealSignal signal) : SaveChang
 /// moves the chain head with a conditional update, so concurrent sealers on several nodes cannot
 /// fork a chain: the second one's update matches nothing and it rolls back.
 /// </summary>
-public sealed class AuditChainSealer(IServiceScopeFactory scopes, AuditSealSignal signal, AuditChainKey key, TimeProvider clock, ILogger<AuditChainSealer> logger)
+public sealed class AuditChainSealer(
+    IServiceScopeFactory scopes, AuditSealSignal signal, AuditChainKey key, TimeProvider clock, IHostEnvironment environment, ILogger<AuditChainSealer> logger)
     : BackgroundService
 {
     private const int BatchSize = 500;
@@ -48,6 +49,8 @@ public sealed class AuditChainSealer(IServiceScopeFactory scopes, AuditSealSigna
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!key.Configured && environment.IsProduction())
+            logger.LogWarning("{Setting} is not set: the audit chain uses the key in the data folder. Nodes that share a database must share one key, or their entries will not verify", AuditChainKey.Setting);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -76,7 +79,7 @@ public sealed class AuditChainSealer(IServiceScopeFactory scopes, AuditSealSigna
                 await using (var scope = scopes.CreateAsyncScope())
                 {
                     chains = await scope.ServiceProvider.GetRequiredService<AppDb>().AuditEntries
-                        .Where(e => e.Sequence == null).Select(e => e.OrganizationId).Distinct().Take(100).ToListAsync(cancellationToken);
+                        .Where(e => e.Sequence == null).Select(e => e.OrganizationId).Distinct().OrderBy(o => o).Take(100).ToListAsync(cancellationToken);
                 }
                 var sealedNow = 0;
                 foreach (var organizationId in chains) sealedNow += await SealChainAsync(organizationId, cancellationToken);
