@@ -25,8 +25,10 @@ public sealed class Notifier(AppDb db)
 
     public async Task NotifyRolesAsync(string organizationId, Role atLeast, string type, string title, string? body, string? exceptUserId, CancellationToken cancellationToken)
     {
+        // Roles are stored as text, so "at least" must be a list: comparing the text would rank them alphabetically.
+        var roles = Enum.GetValues<Role>().Where(r => r >= atLeast).ToList();
         var recipients = await db.Memberships.IgnoreQueryFilters()
-            .Where(m => m.OrganizationId == organizationId && m.Role >= atLeast && m.UserId != exceptUserId)
+            .Where(m => m.OrganizationId == organizationId && roles.Contains(m.Role) && m.UserId != exceptUserId)
             .Select(m => m.UserId).ToListAsync(cancellationToken);
         foreach (var userId in recipients) Notify(organizationId, userId, type, title, body);
     }

@@ -24,6 +24,18 @@ public sealed class AuditEntry
     public DateTimeOffset At { get; init; }
     /// <summary>JSON: before and after of the changed fields, or facts about the event.</summary>
     public string? Data { get; init; }
+
+    // The tamper-evident chain (Security/Audit): set once by the sealer after commit, never by the
+    // writer, so sealing does not serialise the writes of an organization. Personal data is covered
+    // only through keyed digests, so erasing it later does not break verification.
+    public long? Sequence { get; set; }
+    public string? PreviousHash { get; set; }
+    public string? Hash { get; set; }
+    public string? KeyId { get; set; }
+    public DateTimeOffset? SealedAt { get; set; }
+    public string? IpDigest { get; set; }
+    public string? UserAgentDigest { get; set; }
+    public string? DataDigest { get; set; }
 }
 
 public static class AuditOutcome

@@ -57,10 +57,13 @@ public static class DatabaseSetup
     {
         services.AddSingleton(settings);
         services.AddSingleton<OutboxSignal>();
+        // Modules may register SaveChanges interceptors (the audit chain's "committed" signal).
         if (settings.Provider == DatabaseProvider.Postgres)
-            services.AddDbContext<AppDb, PostgresAppDb>(o => o.UseNpgsql(settings.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(0)));
+            services.AddDbContext<AppDb, PostgresAppDb>((sp, o) => o.UseNpgsql(settings.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(0))
+                .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.ISaveChangesInterceptor>()));
         else
-            services.AddDbContext<AppDb, SqliteAppDb>(o => o.UseSqlite(settings.ConnectionString));
+            services.AddDbContext<AppDb, SqliteAppDb>((sp, o) => o.UseSqlite(settings.ConnectionString)
+                .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.ISaveChangesInterceptor>()));
         return services;
     }
 

@@ -20,6 +20,15 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         builder.Property(e => e.UserAgent).HasMaxLength(256);
         builder.HasIndex(e => new { e.OrganizationId, e.Id });
         builder.HasIndex(e => new { e.ActorUserId, e.Id });
+        builder.Property(e => e.PreviousHash).HasMaxLength(64);
+        builder.Property(e => e.Hash).HasMaxLength(64);
+        builder.Property(e => e.KeyId).HasMaxLength(16);
+        builder.Property(e => e.IpDigest).HasMaxLength(64);
+        builder.Property(e => e.UserAgentDigest).HasMaxLength(64);
+        builder.Property(e => e.DataDigest).HasMaxLength(64);
+        builder.HasIndex(e => new { e.OrganizationId, e.Sequence }).IsUnique();
+        // What the chain sealer looks for; partial, so it stays as small as the backlog.
+        builder.HasIndex(e => new { e.OrganizationId, e.At, e.Id }, "IX_AuditEntries_Unsealed").HasFilter("\"Sequence\" IS NULL");
     }
 }
 

@@ -30,4 +30,8 @@ public static class IdPrefix
     public const string Event = "evt";
     public const string Notification = "ntf";
     public const string Email = "eml";
+    public const string AuditCheckpoint = "audck";
+    public const string Incident = "inc";
+    public const string IncidentTimeline = "inctl";
+    public const string SecurityAlert = "salrt";
 }

@@ -1,0 +1,50 @@
+using Intelagent.Server.Organizations;
+using Intelagent.Server.Platform.Events;
+using Intelagent.Server.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Intelagent.Server.Security.Alerts;
+
+/// <summary>What activity monitoring noticed in an organization (a burst of failed sign-ins, a new address, a mass export).</summary>
+public sealed class SecurityAlert : ITenantOwned
+{
+    public required string Id { get; init; }
+    public required string OrganizationId { get; init; }
+    public required string Kind { get; init; }
+    public required string Severity { get; init; }
+    public required string Title { get; init; }
+    public string? Detail { get; init; }
+    public string? SubjectUserId { get; init; }
+    /// <summary>The audit entry that tipped the detector, so the alert can be traced in the trail.</summary>
+    public string? AuditEntryId { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+public static class SecurityAlertKinds
+{
+    public const string FailedSignInBurst = "failed_sign_in_burst";
+    public const string NewSignInAddress = "new_sign_in_address";
+    public const string MassExport = "mass_export";
+}
+
+public sealed record SecurityAlertRaised(string OrganizationId, string AlertId, string Kind, string Severity, string Title) : IDomainEvent;
+
+internal sealed class SecurityAlertConfiguration : IEntityTypeConfiguration<SecurityAlert>
+{
+    public void Configure(EntityTypeBuilder<SecurityAlert> builder)
+    {
+        builder.ToTable("SecurityAlerts");
+        builder.Property(e => e.Id).HasMaxLength(40);
+        builder.Property(e => e.OrganizationId).HasMaxLength(40);
+        builder.Property(e => e.Kind).HasMaxLength(40);
+        builder.Property(e => e.Severity).HasMaxLength(16);
+        builder.Property(e => e.Title).HasMaxLength(200);
+        builder.Property(e => e.Detail).HasMaxLength(1000);
+        builder.Property(e => e.SubjectUserId).HasMaxLength(40);
+        builder.Property(e => e.AuditEntryId).HasMaxLength(40);
+        builder.HasIndex(e => new { e.OrganizationId, e.Id });
+        builder.HasIndex(e => new { e.OrganizationId, e.Kind, e.SubjectUserId, e.CreatedAt });
+        builder.HasOne<Organization>().WithMany().HasForeignKey(e => e.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
