@@ -17,7 +17,7 @@ builder.Services
     .AddPlatform(builder.Configuration, database)
     .AddIdentityModule(builder.Configuration, builder.Environment, dataDirectory)
     .AddOrganizations(builder.Configuration)
-    .AddRealtime();
+    .AddRealtime(builder.Configuration);
 
 var app = builder.Build();
 app.UseIntelagentPipeline();

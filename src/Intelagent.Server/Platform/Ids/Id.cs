@@ -30,4 +30,6 @@ public static class IdPrefix
     public const string Event = "evt";
     public const string Notification = "ntf";
     public const string Email = "eml";
+    public const string RealtimeEvent = "rte";
+    public const string Activity = "act";
 }
