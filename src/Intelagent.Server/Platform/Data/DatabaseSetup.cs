@@ -79,6 +79,23 @@ public static class DatabaseSetup
         }
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+        if (settings.Provider == DatabaseProvider.Postgres)
+        {
+            // EF Core's PostgreSQL lock lasts one migration's transaction, so with several pending
+            // migrations a second node could apply the next one again; a session advisory lock held
+            // for the whole run makes the other nodes wait and then find nothing pending.
+            await using var guard = new Npgsql.NpgsqlConnection(settings.ConnectionString);
+            await guard.OpenAsync(cancellationToken);
+            await using (var take = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(7346112000)", guard)) await take.ExecuteNonQueryAsync(cancellationToken);
+            try { await db.Database.MigrateAsync(cancellationToken); }
+            finally
+            {
+                // The connection returns to the pool open: unlock explicitly.
+                await using var release = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(7346112000)", guard);
+                await release.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            return;
+        }
         await db.Database.MigrateAsync(cancellationToken);
         if (settings.Provider == DatabaseProvider.Sqlite)
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);

@@ -47,12 +47,21 @@ public sealed class RealtimeAccessBus(RealtimeConnections connections, RealtimeR
 
     public async Task PublishAsync(string? userId, string organizationId, CancellationToken cancellationToken)
     {
-        if (_multiplexer is null)
+        if (_multiplexer is not null)
         {
-            await connections.RefreshAsync(userId, organizationId, cancellationToken);
-            return;
+            try
+            {
+                await _multiplexer.GetSubscriber().PublishAsync(Channel, $"{userId}|{organizationId}");
+                return;
+            }
+            catch (RedisException exception)
+            {
+                // Failing here would make the outbox retry every handler of the event; other nodes
+                // catch up when the user reconnects, and this node regroups now.
+                logger.LogWarning(exception, "Redis unreachable: access change applied on this node only");
+            }
         }
-        await _multiplexer.GetSubscriber().PublishAsync(Channel, $"{userId}|{organizationId}");
+        await connections.RefreshAsync(userId, organizationId, cancellationToken);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
