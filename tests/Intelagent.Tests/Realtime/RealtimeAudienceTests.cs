@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Http.Json;
+using Intelagent.Server.Platform.Authorization;
+using Intelagent.Server.Realtime.Stream;
+using Intelagent.Tests.Infrastructure;
+
+namespace Intelagent.Tests.Realtime;
+
+public sealed class RealtimeAudienceTestsOnSqlite(SqliteApp app) : RealtimeAudienceTests<SqliteApp>(app);
+public sealed class RealtimeAudienceTestsOnPostgres(PostgresApp app) : RealtimeAudienceTests<PostgresApp>(app);
+
+/// <summary>Who is in which audience as roles change, operators, and the feed's paging.</summary>
+public abstract class RealtimeAudienceTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : TestApp
+{
+    [Fact]
+    public async Task PromotedViewer_WhileConnected_ShouldStartReceivingEventsOfTheNewPermission()
+    {
+        var owner = await app.RegisterAsync();
+        var viewer = await app.AddMemberAsync(owner, "viewer");
+        await app.DispatchEventsAsync();
+        await using var client = await HubClient.ConnectAsync(app, viewer.Token);
+        await Api.ExpectAsync(await app.WithToken(owner.Token).PatchAsJsonAsync($"/api/organizations/{owner.OrganizationId}/members/{viewer.UserId}", new { role = "admin" }), HttpStatusCode.OK);
+        await app.DispatchEventsAsync();
+
+        var alert = await app.PublishAsync(RealtimeDraft.ForOrganization(owner.OrganizationId, RealtimeEventTypes.SecurityAlert, Permissions.AuditRead, new { severity = "high" }));
+        var received = new List<Received> { await client.NextAsync() };
+        while (received[^1].Id != alert) received.Add(await client.NextAsync());
+        Assert.Equal("security:alert", received[^1].Method);
+    }
+
+    [Fact]
+    public async Task OperatorEvent_ShouldReachOperators_AndNotTheOrganizationsMembers()
+    {
+        var owner = await app.RegisterAsync();
+        await app.DispatchEventsAsync();
+        var operatorToken = await app.LoginAsync(TestApp.Operator.Email, TestApp.Operator.Password);
+        await using var operatorClient = await HubClient.ConnectAsync(app, operatorToken);
+        await using var ownerClient = await HubClient.ConnectAsync(app, owner.Token);
+
+        var platform = await app.PublishAsync(RealtimeDraft.ForOperators(owner.OrganizationId, RealtimeEventTypes.PaymentFailed, new { amount = "10.00" }));
+        var marker = await app.PublishAsync(RealtimeDraft.ForUser(owner.OrganizationId, owner.UserId, RealtimeEventTypes.MetricsUpdated, new { }));
+
+        Assert.Equal(platform, (await operatorClient.NextAsync()).Id);
+        Assert.Equal(marker, (await ownerClient.NextAsync()).Id);
+        Assert.True(ownerClient.IsIdle);
+    }
+
+    [Fact]
+    public async Task Hub_WithoutAToken_ShouldRefuseTheConnection()
+    {
+        var negotiate = await app.Anonymous().PostAsync("/hubs/events/negotiate?negotiateVersion=1", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, negotiate.StatusCode);
+        var client = app.WithToken("not-a-token");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsync("/hubs/events/negotiate?negotiateVersion=1", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ActivityFeed_ShouldPageNewestFirst_WithACursor()
+    {
+        var owner = await app.RegisterAsync();
+        var client = app.WithToken(owner.Token);
+        foreach (var name in new[] { "One", "Two", "Three" })
+            await Api.ExpectAsync(await client.PostAsJsonAsync($"/api/organizations/{owner.OrganizationId}/teams", new { name }), HttpStatusCode.Created);
+        await app.DispatchEventsAsync();
+
+        var first = await (await client.GetAsync($"/api/organizations/{owner.OrganizationId}/activity?limit=2")).JsonAsync();
+        Assert.Equal(["Three", "Two"], first.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("target").GetProperty("name").GetString()));
+        var cursor = first.GetProperty("nextCursor").GetString();
+        var second = await (await client.GetAsync($"/api/organizations/{owner.OrganizationId}/activity?limit=2&cursor={cursor}")).JsonAsync();
+        Assert.Equal(["One"], second.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("target").GetProperty("name").GetString()));
+        Assert.Equal(JsonValueKindNull, second.GetProperty("nextCursor").ValueKind);
+        await Api.ExpectProblemAsync(await client.GetAsync($"/api/organizations/{owner.OrganizationId}/activity?limit=0"), HttpStatusCode.BadRequest);
+    }
+
+    private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
+}
