@@ -70,7 +70,8 @@ internal sealed class LiveNotifications(RealtimePublisher publisher) : IDomainEv
     public async Task HandleAsync(NotificationCreated e, EventEnvelope envelope, CancellationToken cancellationToken)
     {
         publisher.Stage(RealtimeDraft.ForUser(e.OrganizationId, e.UserId, RealtimeEventTypes.NotificationNew,
-            new NotificationResponse(e.NotificationId, e.Type, e.Title, e.Body, e.Link, e.CreatedAt, null)));
+            new NotificationResponse(e.NotificationId, e.Type, e.Title, e.Body, e.Link, e.CreatedAt, null)) with
+        { SourceEventId = envelope.Id });
         await publisher.CommitAsync(cancellationToken);
     }
 }

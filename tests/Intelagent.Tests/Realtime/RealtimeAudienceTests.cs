@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Intelagent.Server.Platform.Authorization;
 using Intelagent.Server.Realtime.Stream;
 using Intelagent.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Intelagent.Tests.Realtime;
 
@@ -70,6 +71,26 @@ public abstract class RealtimeAudienceTests<TApp>(TApp app) : IClassFixture<TApp
         Assert.Equal(["One"], second.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("target").GetProperty("name").GetString()));
         Assert.Equal(JsonValueKindNull, second.GetProperty("nextCursor").ValueKind);
         await Api.ExpectProblemAsync(await client.GetAsync($"/api/organizations/{owner.OrganizationId}/activity?limit=0"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task RedeliveredDomainEvents_ShouldNotPublishTwice()
+    {
+        var owner = await app.RegisterAsync();
+        var member = await app.AddMemberAsync(owner, "member");
+        await Api.ExpectAsync(await app.WithToken(owner.Token).PatchAsJsonAsync($"/api/organizations/{owner.OrganizationId}/members/{member.UserId}", new { role = "manager" }), HttpStatusCode.OK);
+        await app.DispatchEventsAsync();
+        int Count(Intelagent.Server.Platform.Data.AppDb db, string type) =>
+            db.Set<RealtimeEvent>().Count(e => e.Type == type && (e.AudienceId == member.UserId || e.Audience == RealtimeAudience.Organization));
+        var before = await app.WithDbAsync(db => Task.FromResult((Count(db, "notification:new"), Count(db, "activity:new"))), owner.OrganizationId);
+        Assert.Equal(1, before.Item1);
+
+        // The outbox delivers at least once: hand the events behind both to their handlers again.
+        await app.WithDbAsync(db => db.OutboxMessages.Where(m => m.OrganizationId == owner.OrganizationId && (m.Type == "NotificationCreated" || m.Type == "MemberInvited"))
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.ProcessedAt, (DateTimeOffset?)null)));
+        await app.DispatchEventsAsync();
+        var after = await app.WithDbAsync(db => Task.FromResult((Count(db, "notification:new"), Count(db, "activity:new"))), owner.OrganizationId);
+        Assert.Equal(before, after);
     }
 
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;

@@ -85,7 +85,7 @@ internal sealed class ActivityFeed(AppDb db, RealtimePublisher publisher) :
             CreatedAt = envelope.OccurredAt,
         };
         db.Set<ActivityEntry>().Add(entry);
-        publisher.Stage(RealtimeDraft.ForOrganization(organizationId, RealtimeEventTypes.ActivityNew, Permissions.ActivityRead, ActivityResponse.From(entry)));
+        publisher.Stage(RealtimeDraft.ForOrganization(organizationId, RealtimeEventTypes.ActivityNew, Permissions.ActivityRead, ActivityResponse.From(entry)) with { SourceEventId = envelope.Id });
         await publisher.CommitAsync(cancellationToken);
     }
 

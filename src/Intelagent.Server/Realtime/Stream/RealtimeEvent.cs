@@ -33,6 +33,12 @@ public sealed class RealtimeEvent : ITenantOwned
     public string? Permission { get; init; }
     public required string Payload { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// The domain event this was made from, with type and audience: the outbox delivers at least
+    /// once, and a redelivered event must not be published twice.
+    /// </summary>
+    public string? SourceKey { get; init; }
 }
 
 internal sealed class RealtimeEventConfiguration : IEntityTypeConfiguration<RealtimeEvent>
@@ -46,7 +52,9 @@ internal sealed class RealtimeEventConfiguration : IEntityTypeConfiguration<Real
         builder.Property(e => e.AudienceId).HasMaxLength(40);
         builder.Property(e => e.Permission).HasMaxLength(60);
         builder.HasIndex(e => new { e.OrganizationId, e.Id });
+        builder.Property(e => e.SourceKey).HasMaxLength(160);
         builder.HasIndex(e => e.CreatedAt);
+        builder.HasIndex(e => e.SourceKey).IsUnique();
         builder.HasOne<Organization>().WithMany().HasForeignKey(e => e.OrganizationId).OnDelete(DeleteBehavior.Cascade);
     }
 }

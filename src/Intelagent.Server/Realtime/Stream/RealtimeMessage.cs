@@ -12,6 +12,11 @@ public sealed record RealtimeMessage(string Id, string Type, string Organization
 /// <summary>An event to publish; the publisher gives it its id and time.</summary>
 public sealed record RealtimeDraft(string OrganizationId, string Type, RealtimeAudience Audience, string? AudienceId, string? Permission, object Payload)
 {
+    /// <summary>The domain event (outbox id) this draft comes from, so a redelivery publishes nothing new.</summary>
+    public string? SourceEventId { get; init; }
+
+    public string? SourceKey => SourceEventId is null ? null : $"{SourceEventId}/{Type}/{Audience}/{AudienceId}/{Permission}";
+
     public static RealtimeDraft ForOrganization(string organizationId, string type, string? permission, object payload) =>
         new(organizationId, type, RealtimeAudience.Organization, null, permission, payload);
 

@@ -29,6 +29,10 @@ public sealed class RealtimePublisher(AppDb db, RealtimeOrdering ordering, IHubC
         var drafts = _staged.ToList();
         _staged.Clear();
         await using var turn = await ordering.EnterAsync(db, cancellationToken);
+        var keys = drafts.Select(d => d.SourceKey).OfType<string>().ToList();
+        var published = keys.Count == 0 ? [] : await db.Set<RealtimeEvent>().IgnoreQueryFilters()
+            .Where(e => keys.Contains(e.SourceKey!)).Select(e => e.SourceKey!).ToListAsync(cancellationToken);
+        drafts.RemoveAll(d => d.SourceKey is not null && published.Contains(d.SourceKey));
         var rows = new List<RealtimeEvent>(drafts.Count);
         var previous = await LatestIdAcrossTenantsAsync(cancellationToken);
         foreach (var draft in drafts)
@@ -44,6 +48,7 @@ public sealed class RealtimePublisher(AppDb db, RealtimeOrdering ordering, IHubC
                 Permission = draft.Permission,
                 Payload = JsonSerializer.Serialize(draft.Payload, draft.Payload.GetType(), JsonSerializerOptions.Web),
                 CreatedAt = db.Clock.GetUtcNow(),
+                SourceKey = draft.SourceKey,
             });
             previous = id;
         }
