@@ -34,6 +34,7 @@ public static class RealtimeModule
         services.AddSingleton<RealtimeConnections>();
         services.AddSingleton(sp => new RealtimeAccessBus(sp.GetRequiredService<RealtimeConnections>(), redis, sp.GetRequiredService<ILogger<RealtimeAccessBus>>()));
         services.AddHostedService(sp => sp.GetRequiredService<RealtimeAccessBus>());
+        services.AddHostedService<RealtimeSessionSweep>();
         services.AddScoped<RealtimePublisher>();
         services.AddScoped<RealtimeReplay>();
 
@@ -49,7 +50,8 @@ public static class RealtimeModule
 
     public static IEndpointRouteBuilder MapRealtime(this IEndpointRouteBuilder app)
     {
-        app.MapHub<EventsHub>("/hubs/events");
+        // A connection ends when its token expires, as well as when its session ends (RealtimeSessionSweep).
+        app.MapHub<EventsHub>("/hubs/events", options => options.CloseOnAuthenticationExpiration = true);
         app.MapNotificationPreferenceEndpoints();
         app.MapActivityEndpoints();
         return app.MapNotificationEndpoints();

@@ -56,6 +56,20 @@ public abstract class RealtimeAudienceTests<TApp>(TApp app) : IClassFixture<TApp
     }
 
     [Fact]
+    public async Task Logout_WhileConnected_ShouldCloseTheHubConnection()
+    {
+        var owner = await app.RegisterAsync();
+        await using var client = await HubClient.ConnectAsync(app, owner.Token);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Connection.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
+
+        await Api.ExpectAsync(await app.WithToken(owner.Token).PostAsync("/api/auth/logout", null), HttpStatusCode.NoContent);
+        app.Clock.Advance(RealtimeSessionSweep.Interval + TimeSpan.FromSeconds(1));
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Disconnected, client.Connection.State);
+    }
+
+    [Fact]
     public async Task ActivityFeed_ShouldPageNewestFirst_WithACursor()
     {
         var owner = await app.RegisterAsync();

@@ -33,7 +33,7 @@ public sealed class EventsHub(RealtimeConnections connections, RealtimeReplay re
         }
         var access = await RealtimeAccess.LoadAcrossTenantsAsync(db, userId, session.IsOperator, Context.ConnectionAborted);
         Context.Items[AccessKey] = (userId, session.IsOperator);
-        await connections.JoinAsync(Context.ConnectionId, access, Context.ConnectionAborted);
+        await connections.JoinAsync(Context, access, session.SessionId, Context.ConnectionAborted);
         var lastEventId = Context.GetHttpContext()?.Request.Query["lastEventId"].ToString();
         if (!string.IsNullOrEmpty(lastEventId)) await ReplayAsync(access, lastEventId);
     }
