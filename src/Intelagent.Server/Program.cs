@@ -18,7 +18,7 @@ builder.Services
     .AddPlatform(builder.Configuration, database)
     .AddIdentityModule(builder.Configuration, builder.Environment, dataDirectory)
     .AddOrganizations(builder.Configuration)
-    .AddRealtime()
+    .AddRealtime(builder.Configuration)
     .AddAuditTrail(builder.Configuration, dataDirectory);
 
 var app = builder.Build();

@@ -2,13 +2,15 @@ using Intelagent.Server.Organizations;
 using Intelagent.Server.Platform.Events;
 using Intelagent.Server.Platform.Ids;
 using Intelagent.Server.Platform.Tenancy;
+using Intelagent.Server.Realtime.Activity;
+using Intelagent.Server.Realtime.Stream;
 using Microsoft.EntityFrameworkCore;
 
 namespace Intelagent.Server.Realtime;
 
 public static class RealtimeModule
 {
-    public static IServiceCollection AddRealtime(this IServiceCollection services)
+    public static IServiceCollection AddRealtime(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<Notifier>();
         services.AddScoped<OrganizationNotifications>();
@@ -17,8 +19,48 @@ public static class RealtimeModule
         services.AddScoped<IDomainEventHandler<OrganizationDeletionScheduled>>(sp => sp.GetRequiredService<OrganizationNotifications>());
         services.AddSingleton(new TenantOwnerLookup(IdPrefix.Notification, (db, id, ct) =>
             db.Notifications.IgnoreQueryFilters().Where(n => n.Id == id).Select(n => n.OrganizationId).FirstOrDefaultAsync(ct)));
+
+        // The event stream: stored, ordered, fanned out through SignalR (and Redis with REDIS_URL).
+        var redis = RealtimeRedisSettings.From(configuration);
+        var signalR = services.AddSignalR();
+        if (redis is not null)
+            signalR.AddStackExchangeRedis(options =>
+            {
+                options.Configuration = redis.Options.Clone();
+                options.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal(redis.ChannelPrefix);
+            });
+        services.AddSingleton(RealtimeSettings.From(configuration));
+        services.AddSingleton<RealtimeOrdering>();
+        services.AddSingleton<RealtimeConnections>();
+        services.AddSingleton(sp => new RealtimeAccessBus(sp.GetRequiredService<RealtimeConnections>(), redis, sp.GetRequiredService<ILogger<RealtimeAccessBus>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<RealtimeAccessBus>());
+        services.AddHostedService<RealtimeSessionSweep>();
+        services.AddScoped<RealtimePublisher>();
+        services.AddScoped<RealtimeReplay>();
+
+        // Subscribers of the domain-event bus.
+        services.AddScoped<IDomainEventHandler<NotificationCreated>, LiveNotifications>();
+        services.AddScoped<ActivityFeed>();
+        AddHandlers<ActivityFeed>(services, typeof(TeamChanged), typeof(ProjectChanged), typeof(MemberJoined), typeof(MemberRoleChanged), typeof(MemberRemoved),
+            typeof(OwnershipTransferred), typeof(OrganizationUpdated), typeof(MemberInvited), typeof(OrganizationDeletionScheduled), typeof(OrganizationDeletionCancelled));
+        services.AddScoped<RealtimeAccessChanges>();
+        AddHandlers<RealtimeAccessChanges>(services, typeof(MemberJoined), typeof(MemberRoleChanged), typeof(MemberRemoved), typeof(TeamChanged));
         return services;
     }
 
-    public static IEndpointRouteBuilder MapRealtime(this IEndpointRouteBuilder app) => app.MapNotificationEndpoints();
+    public static IEndpointRouteBuilder MapRealtime(this IEndpointRouteBuilder app)
+    {
+        // A connection ends when its token expires, as well as when its session ends (RealtimeSessionSweep).
+        app.MapHub<EventsHub>("/hubs/events", options => options.CloseOnAuthenticationExpiration = true);
+        app.MapNotificationPreferenceEndpoints();
+        app.MapActivityEndpoints();
+        return app.MapNotificationEndpoints();
+    }
+
+    /// <summary>Registers one scoped handler instance for each event type it handles.</summary>
+    private static void AddHandlers<THandler>(IServiceCollection services, params Type[] eventTypes) where THandler : notnull
+    {
+        foreach (var eventType in eventTypes)
+            services.AddScoped(typeof(IDomainEventHandler<>).MakeGenericType(eventType), sp => sp.GetRequiredService<THandler>());
+    }
 }

@@ -34,4 +34,6 @@ public static class IdPrefix
     public const string Incident = "inc";
     public const string IncidentTimeline = "inctl";
     public const string SecurityAlert = "salrt";
+    public const string RealtimeEvent = "rte";
+    public const string Activity = "act";
 }

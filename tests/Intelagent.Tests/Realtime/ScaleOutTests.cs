@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Http.Json;
+using Intelagent.Server.Platform.Authorization;
+using Intelagent.Server.Realtime.Stream;
+using Intelagent.Tests.Infrastructure;
+using Npgsql;
+
+namespace Intelagent.Tests.Realtime;
+
+/// <summary>One node of a cluster: the whole server on a database another fixture created, with extra settings.</summary>
+public sealed class NodeApp(string databaseUrl, IReadOnlyList<(string Key, string Value)> settings) : TestApp
+{
+    public override string Name => "node";
+
+    protected override Task<string> CreateDatabaseAsync() => Task.FromResult(databaseUrl);
+
+    protected override Task DropDatabaseAsync() => Task.CompletedTask;
+
+    protected override IEnumerable<(string Key, string Value)> ExtraSettings => settings;
+}
+
+/// <summary>Two servers on one PostgreSQL database and one Redis (TEST_REDIS_URL), as two nodes behind a load balancer.</summary>
+public sealed class TwoNodes : IAsyncLifetime
+{
+    private readonly string _database = "intelagent_test_" + Guid.NewGuid().ToString("N")[..16];
+
+    public NodeApp A { get; private set; } = null!;
+    public NodeApp B { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var redis = Environment.GetEnvironmentVariable("TEST_REDIS_URL") is { Length: > 0 } url ? url
+            : throw new InvalidOperationException("TEST_REDIS_URL is not set: run ./test.sh, which provisions Redis.");
+        await ExecuteAsync($"CREATE DATABASE \"{_database}\"");
+        var databaseUrl = new UriBuilder(PostgresApp.AdminUrl) { Path = "/" + _database }.Uri.ToString();
+        // A channel prefix of their own keeps these nodes apart from other tests on the same Redis.
+        (string, string)[] settings = [("REDIS_URL", redis), ("Realtime:ChannelPrefix", "test-" + _database)];
+        A = new NodeApp(databaseUrl, settings);
+        await A.InitializeAsync();
+        B = new NodeApp(databaseUrl, settings);
+        await B.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await A.DisposeAsync();
+        await B.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await ExecuteAsync($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)");
+    }
+
+    private static async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(PostgresApp.ConnectionString(PostgresApp.AdminUrl));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
+
+public sealed class ScaleOutTests(TwoNodes nodes) : IClassFixture<TwoNodes>
+{
+    [Fact]
+    public async Task EventPublishedOnNodeA_ShouldReachAClientConnectedToNodeB()
+    {
+        var owner = await nodes.A.RegisterAsync();
+        await nodes.A.DispatchEventsAsync();
+        await using var onB = await HubClient.ConnectAsync(nodes.B, owner.Token);
+
+        var id = await nodes.A.PublishAsync(RealtimeDraft.ForOrganization(owner.OrganizationId, RealtimeEventTypes.UsageWarning, Permissions.UsageRead, new { percent = 90 }));
+        var received = await onB.NextAsync();
+        Assert.Equal(id, received.Id);
+        Assert.Equal(90, received.Payload.GetProperty("percent").GetInt32());
+
+        // End to end: a team change made through node A reaches the member on node B.
+        var created = await nodes.A.WithToken(owner.Token).PostAsJsonAsync($"/api/organizations/{owner.OrganizationId}/teams", new { name = "Scale" });
+        await Api.ExpectAsync(created, HttpStatusCode.Created);
+        await nodes.A.DispatchEventsAsync();
+        var activity = await onB.NextAsync();
+        Assert.Equal("activity:new", activity.Method);
+        Assert.Equal("Scale", activity.Payload.GetProperty("target").GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task Reconnect_ToTheOtherNode_ShouldReplayWhatWasMissed_InCommitOrderAcrossNodes()
+    {
+        var owner = await nodes.A.RegisterAsync();
+        await nodes.A.DispatchEventsAsync();
+        // Node A's clock runs ahead of B's (within the tokens' 30 s skew): ids must still grow in commit order.
+        nodes.A.Clock.Advance(TimeSpan.FromSeconds(20));
+        try { await ResumeAcrossNodesAsync(owner); }
+        finally { nodes.B.Clock.Advance(TimeSpan.FromSeconds(20)); }
+    }
+
+    private async Task ResumeAcrossNodesAsync(Account owner)
+    {
+        string seen;
+        await using (var onA = await HubClient.ConnectAsync(nodes.A, owner.Token))
+        {
+            seen = await nodes.A.PublishAsync(RealtimeDraft.ForUser(owner.OrganizationId, owner.UserId, RealtimeEventTypes.MetricsUpdated, new { n = 0 }));
+            Assert.Equal(seen, (await onA.NextAsync()).Id);
+        }
+        var missed = new List<string>();
+        for (var n = 1; n <= 4; n++)
+        {
+            var node = n % 2 == 0 ? nodes.A : nodes.B;
+            missed.Add(await node.PublishAsync(RealtimeDraft.ForUser(owner.OrganizationId, owner.UserId, RealtimeEventTypes.MetricsUpdated, new { n })));
+        }
+        Assert.Equal(missed.Order(StringComparer.Ordinal), missed);
+        Assert.True(string.CompareOrdinal(missed[0], seen) > 0);
+
+        await using var onB = await HubClient.ConnectAsync(nodes.B, owner.Token);
+        var result = await onB.ResumeAsync(seen);
+        Assert.Equal(4, result.Replayed);
+        var received = new List<string>();
+        for (var i = 0; i < 4; i++) received.Add((await onB.NextAsync()).Id);
+        Assert.Equal(missed, received);
+    }
+}
