@@ -18,7 +18,9 @@ public static class Pipeline
         app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment() && !app.Environment.IsEnvironment("Testing")) app.UseHsts();
         // X-Forwarded-For is believed only from TRUSTED_PROXIES (CIDRs); by default from nobody.
-        app.UseForwardedHeaders(ForwardedHeaders(app.Configuration["TRUSTED_PROXIES"]));
+        // (With no known proxy, ForwardedHeadersMiddleware would believe every sender: skip it then.)
+        if (!string.IsNullOrWhiteSpace(app.Configuration["TRUSTED_PROXIES"]))
+            app.UseForwardedHeaders(ForwardedHeaders(app.Configuration["TRUSTED_PROXIES"]));
         app.UseClientInfo();
         app.UseRouting();
         // JWT from the auth-token cookie or Authorization: Bearer, and its session must be alive.
