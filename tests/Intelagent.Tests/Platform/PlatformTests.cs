@@ -99,7 +99,11 @@ public sealed class ConcurrentMigrationTests
             await using var check = new NpgsqlConnection(PostgresApp.ConnectionString(url));
             await check.OpenAsync();
             var applied = (long)(await new NpgsqlCommand("SELECT count(*) FROM \"__EFMigrationsHistory\"", check).ExecuteScalarAsync())!;
-            Assert.Equal(1, applied);
+            var migrations = typeof(Intelagent.Server.Platform.Data.PostgresAppDb).Assembly.GetTypes().Count(t =>
+                t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute), false)
+                    .OfType<Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute>().Any(a => a.ContextType == typeof(Intelagent.Server.Platform.Data.PostgresAppDb))
+                && t.IsSubclassOf(typeof(Microsoft.EntityFrameworkCore.Migrations.Migration)));
+            Assert.Equal(migrations, applied);
         }
         finally
         {

@@ -79,6 +79,21 @@ public static class DatabaseSetup
         }
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+        if (settings.Provider == DatabaseProvider.Postgres)
+        {
+            // Npgsql's migration lock is released with each migration's transaction, so with more
+            // than one pending migration nodes starting together can apply the same one twice. A
+            // session-level advisory lock on the context's own connection spans the whole run.
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(7305218241)", cancellationToken);
+            try { await db.Database.MigrateAsync(cancellationToken); }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(7305218241)", CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
+            }
+            return;
+        }
         await db.Database.MigrateAsync(cancellationToken);
         if (settings.Provider == DatabaseProvider.Sqlite)
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
