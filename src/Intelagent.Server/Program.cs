@@ -4,6 +4,7 @@ using Intelagent.Server.Platform;
 using Intelagent.Server.Platform.Cli;
 using Intelagent.Server.Platform.Data;
 using Intelagent.Server.Realtime;
+using Intelagent.Server.Security.Access;
 
 var (verb, hostArguments, exitCode) = Commands.Parse(args);
 if (exitCode is not null) return exitCode.Value;
@@ -17,7 +18,8 @@ builder.Services
     .AddPlatform(builder.Configuration, database)
     .AddIdentityModule(builder.Configuration, builder.Environment, dataDirectory)
     .AddOrganizations(builder.Configuration)
-    .AddRealtime();
+    .AddRealtime()
+    .AddAccessControl();
 
 var app = builder.Build();
 app.UseIntelagentPipeline();
@@ -25,6 +27,7 @@ app.MapPlatform();
 app.MapIdentity();
 app.MapOrganizations();
 app.MapRealtime();
+app.MapAccessControl();
 
 if (verb == Verb.Migrate)
 {

@@ -2,6 +2,7 @@ using System.Net;
 using Intelagent.Server.Platform.Http;
 using Intelagent.Server.Platform.Problems;
 using Intelagent.Server.Platform.Tenancy;
+using Intelagent.Server.Security.Access;
 using Microsoft.AspNetCore.HttpOverrides;
 
 namespace Intelagent.Server.Platform;
@@ -28,6 +29,8 @@ public static class Pipeline
         app.UseCookieCsrfProtection();
         // Which organization the request is for, and the caller's role there.
         app.UseMiddleware<TenantResolutionMiddleware>();
+        // Organization guards: IP allow-list, session idle timeout, password expiry, required 2FA.
+        app.UseMiddleware<OrganizationGuardMiddleware>();
         // Per-IP throttles on sign-up and sign-in.
         app.UseRateLimiter();
         // One policy per permission, declared on each endpoint.

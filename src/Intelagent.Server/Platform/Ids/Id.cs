@@ -30,4 +30,5 @@ public static class IdPrefix
     public const string Event = "evt";
     public const string Notification = "ntf";
     public const string Email = "eml";
+    public const string ApiKey = "key";
 }
