@@ -82,7 +82,7 @@ public abstract class ApiKeyTests<TApp>(TApp app) : IClassFixture<TApp> where TA
     {
         var owner = await app.RegisterAsync();
         var other = await app.RegisterAsync(organizationName: "Other");
-        var key = await app.CreateKeyAsync(owner, ["teams.read", "organization.read", "api_keys.read"]);
+        var key = await app.CreateKeyAsync(owner, ["teams.read", "organization.read", "api_keys.read", "security.settings.read"]);
         var client = app.WithKey(key.Secret, asHeader: true);
 
         await Api.ExpectAsync(await client.GetAsync($"/api/organizations/{owner.OrganizationId}/teams"), HttpStatusCode.OK);
@@ -92,6 +92,8 @@ public abstract class ApiKeyTests<TApp>(TApp app) : IClassFixture<TApp> where TA
         viaHeader.Headers.Add("X-Organization-Id", other.OrganizationId);
         await Api.ExpectProblemAsync(await client.SendAsync(viaHeader), HttpStatusCode.NotFound);
         await Api.ExpectAsync(await client.GetAsync("/api/security/api-keys"), HttpStatusCode.OK);
+        await Api.ExpectAsync(await client.GetAsync("/api/security/settings"), HttpStatusCode.OK);
+        await Api.ExpectProblemAsync(await client.PutAsJsonAsync("/api/security/settings", new { sessionTimeout = 60 }), HttpStatusCode.Forbidden, "api_key_scope");
 
         await Api.ExpectProblemAsync(await client.GetAsync("/api/auth/me"), HttpStatusCode.Forbidden, "api_key_not_allowed");
         await Api.ExpectProblemAsync(await client.PostAsync("/api/auth/2fa/totp/enroll", null), HttpStatusCode.Forbidden, "api_key_not_allowed");

@@ -133,8 +133,10 @@ public abstract class SecuritySettingsTests<TApp>(TApp app) : IClassFixture<TApp
         var teams = $"/api/organizations/{owner.OrganizationId}/teams";
 
         await Api.ExpectProblemAsync(await app.WithToken(token).GetAsync(teams), HttpStatusCode.Forbidden, "password_expired");
+        await Api.ExpectProblemAsync(await app.WithToken(token).GetAsync("/api/auth/me"), HttpStatusCode.Forbidden, "password_expired");
         await Api.ExpectAsync(await app.WithToken(token).PostAsJsonAsync("/api/auth/change-password", new { currentPassword = owner.Password, newPassword = "a-brand-new-password" }), HttpStatusCode.NoContent);
 
         await Api.ExpectAsync(await app.WithToken(token).GetAsync(teams), HttpStatusCode.OK);
+        await Api.ExpectAsync(await app.WithToken(token).GetAsync("/api/auth/me"), HttpStatusCode.OK);
     }
 }

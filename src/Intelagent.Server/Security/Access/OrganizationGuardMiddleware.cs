@@ -36,8 +36,29 @@ public sealed class OrganizationGuardMiddleware(RequestDelegate next)
             if (session is not null && request.Role is not null && await RefuseAsync(context, policy, session, activity, sessions, now))
                 return;
         }
+        else if (session is not null && !MayUseWithExpiredPassword(context)
+                 && await policies.StrictestPasswordExpiryDaysAsync(session.UserId, cancellationToken) is > 0 and var days
+                 && session.PasswordChangedAt.AddDays(days) <= now)
+        {
+            await Problem.WriteAsync(context, 403, "password_expired", PasswordExpired);
+            return;
+        }
         if (session is not null) activity.Record(session.SessionId, now, request.Ip);
         await next(context);
+    }
+
+    private const string PasswordExpired = "Your password has expired under your organization's policy: change it (POST /api/auth/change-password).";
+
+    /// <summary>
+    /// Outside an organization an expired password still allows changing it, signing out, and the
+    /// anonymous doors (a stale token sent to login must not block signing in).
+    /// </summary>
+    private static bool MayUseWithExpiredPassword(HttpContext context)
+    {
+        var path = context.Request.Path;
+        return path.StartsWithSegments("/api/auth/change-password") || path.StartsWithSegments("/api/auth/logout")
+            || context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null
+            || context.GetEndpoint() is null;
     }
 
     /// <summary>Writes the refusal and returns true when a member's session breaks the organization's policy.</summary>
@@ -56,7 +77,7 @@ public sealed class OrganizationGuardMiddleware(RequestDelegate next)
         }
         if (policy.Password.ExpirationDays > 0 && session.PasswordChangedAt.AddDays(policy.Password.ExpirationDays) <= now)
         {
-            await Problem.WriteAsync(context, 403, "password_expired", "Your password has expired under this organization's policy: change it (POST /api/auth/change-password).");
+            await Problem.WriteAsync(context, 403, "password_expired", PasswordExpired);
             return true;
         }
         if (policy.RequireTwoFactor && !session.TwoFactorEnabled)

@@ -63,6 +63,20 @@ public sealed class SecurityPolicyCache(IMemoryCache cache, IServiceScopeFactory
         return policy;
     }
 
+    /// <summary>The shortest password lifetime among the user's organizations (0: none expires).</summary>
+    public async Task<int> StrictestPasswordExpiryDaysAsync(string userId, CancellationToken cancellationToken)
+    {
+        var key = "password-expiry:" + userId;
+        if (cache.TryGetValue(key, out int days)) return days;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+        days = await db.Set<SecuritySettings>().IgnoreQueryFilters().AsNoTracking()
+            .Where(s => s.PasswordExpirationDays > 0 && db.Memberships.IgnoreQueryFilters().Any(m => m.UserId == userId && m.OrganizationId == s.OrganizationId))
+            .Select(s => (int?)s.PasswordExpirationDays).MinAsync(cancellationToken) ?? 0;
+        cache.Set(key, days, Ttl);
+        return days;
+    }
+
     public void Forget(string organizationId) => cache.Remove(Key(organizationId));
 
     private static string Key(string organizationId) => "security-policy:" + organizationId;
