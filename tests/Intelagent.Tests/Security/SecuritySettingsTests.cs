@@ -139,4 +139,19 @@ public abstract class SecuritySettingsTests<TApp>(TApp app) : IClassFixture<TApp
         await Api.ExpectAsync(await app.WithToken(token).GetAsync(teams), HttpStatusCode.OK);
         await Api.ExpectAsync(await app.WithToken(token).GetAsync("/api/auth/me"), HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task AcceptInvitation_AsANewAccount_ShouldFollowThePasswordPolicy()
+    {
+        var owner = await app.RegisterAsync();
+        await Api.ExpectAsync(await app.WithToken(owner.Token).PutAsJsonAsync("/api/security/settings", new { passwordPolicy = new { requireNumbers = true } }), HttpStatusCode.OK);
+        var invite = await app.WithToken(owner.Token).PostAsJsonAsync($"/api/organizations/{owner.OrganizationId}/invitations", new { email = Api.UniqueEmail(), role = "member" });
+        await Api.ExpectAsync(invite, HttpStatusCode.Created);
+        var token = (await invite.JsonAsync()).GetProperty("token").GetString();
+
+        var weak = await app.Anonymous().PostAsJsonAsync("/api/invitations/accept", new { token, name = "New", password = "no-digits-in-here" });
+        await Api.ExpectProblemAsync(weak, HttpStatusCode.BadRequest, "password_policy");
+
+        await Api.ExpectAsync(await app.Anonymous().PostAsJsonAsync("/api/invitations/accept", new { token, name = "New", password = "now-with-digits-42" }), HttpStatusCode.OK);
+    }
 }

@@ -10,9 +10,14 @@ namespace Intelagent.Server.Security.Access;
 /// </summary>
 public sealed class PasswordRules(AppDb db) : IPasswordRules
 {
-    public async Task<IReadOnlyList<string>> ProblemsAsync(string userId, string password, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ProblemsAsync(string userId, string password, CancellationToken cancellationToken) =>
+        Check(await SettingsOfUserAcrossTenantsAsync(userId, cancellationToken), password);
+
+    public async Task<IReadOnlyList<string>> ProblemsForOrganizationAsync(string organizationId, string password, CancellationToken cancellationToken) =>
+        Check(await db.Set<SecuritySettings>().IgnoreQueryFilters().AsNoTracking().Where(s => s.OrganizationId == organizationId).ToListAsync(cancellationToken), password);
+
+    private static List<string> Check(List<SecuritySettings> policies, string password)
     {
-        var policies = await SettingsOfUserAcrossTenantsAsync(userId, cancellationToken);
         var problems = new List<string>();
         var minLength = policies.Select(p => p.PasswordMinLength).DefaultIfEmpty(SecurityPolicy.PlatformMinimumPasswordLength).Max();
         if (password.Length < minLength) problems.Add($"must be at least {minLength} characters.");
