@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Intelagent.Server.Identity.ApiKeys;
 using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Intelagent.Server.Identity;
@@ -85,9 +86,22 @@ public sealed class ActivityFlushService(ApiKeyUsage keys, SessionActivity sessi
         if (keyUses.Count == 0 && sessionUses.Count == 0) return;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+        var request = scope.ServiceProvider.GetRequiredService<RequestContext>();
         foreach (var (id, seen) in keyUses)
+        {
+            var key = await db.Set<ApiKey>().IgnoreQueryFilters().AsNoTracking().Where(k => k.Id == id)
+                .Select(k => new { k.OrganizationId, k.CreatedByUserId, k.LastUsedIp }).FirstOrDefaultAsync(cancellationToken);
+            if (key is null) continue;
+            if (seen.Ip is not null && seen.Ip != key.LastUsedIp)
+            {
+                // A security event of the audit trail; the batch sees the latest address of each interval.
+                (request.UserId, request.ApiKeyId, request.Ip) = (key.CreatedByUserId, id, seen.Ip);
+                db.Audit("api_key.used_from_new_address", "api_key", id, new { previousAddress = key.LastUsedIp, at = seen.At }, organizationId: key.OrganizationId);
+            }
             await db.Set<ApiKey>().IgnoreQueryFilters().Where(k => k.Id == id)
                 .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, seen.At).SetProperty(k => k.LastUsedIp, seen.Ip), cancellationToken);
+        }
+        if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(cancellationToken);
         foreach (var (id, seen) in sessionUses)
         {
             await db.Sessions.Where(s => s.Id == id && (s.LastActivityAt == null || s.LastActivityAt < seen.At))

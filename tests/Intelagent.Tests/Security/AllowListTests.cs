@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using Intelagent.Server.Identity;
+using Intelagent.Server.Identity.ApiKeys;
 using Intelagent.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Intelagent.Tests.Security;
 
@@ -48,6 +52,12 @@ public abstract class AllowListTests<TApp>(TApp app) : IClassFixture<TApp> where
         var keyRequest = From("203.0.113.9", HttpMethod.Get, teams);
         keyRequest.Headers.Add("X-Api-Key", key.Secret);
         await Api.ExpectProblemAsync(await app.Anonymous().SendAsync(keyRequest), HttpStatusCode.Forbidden, "ip_not_allowed");
+
+        // The attempt is the key's use from an address it never came from: the batch flush records it.
+        await app.Services.GetRequiredService<ActivityFlushService>().FlushAsync(CancellationToken.None);
+        var entry = await app.WithDbAsync(db => db.AuditEntries.IgnoreQueryFilters().SingleAsync(e => e.Action == "api_key.used_from_new_address" && e.TargetId == key.Id));
+        Assert.Equal(("203.0.113.9", key.Id, owner.OrganizationId), (entry.Ip, entry.ActorApiKeyId, entry.OrganizationId));
+        Assert.Equal("203.0.113.9", await app.WithDbAsync(db => db.Set<ApiKey>().IgnoreQueryFilters().Where(k => k.Id == key.Id).Select(k => k.LastUsedIp).SingleAsync()));
     }
 
     [Fact]
