@@ -100,6 +100,7 @@ public sealed class ActivityFlushService(ApiKeyUsage keys, SessionActivity sessi
             }
             await db.Set<ApiKey>().IgnoreQueryFilters().Where(k => k.Id == id)
                 .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, seen.At).SetProperty(k => k.LastUsedIp, seen.Ip), cancellationToken);
+            keys.ForgetIfUnchanged(id, seen.At);
         }
         if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(cancellationToken);
         foreach (var (id, seen) in sessionUses)
