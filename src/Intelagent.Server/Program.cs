@@ -5,6 +5,7 @@ using Intelagent.Server.Platform.Cli;
 using Intelagent.Server.Platform.Data;
 using Intelagent.Server.Realtime;
 using Intelagent.Server.Security;
+using Intelagent.Server.Security.Access;
 
 var (verb, hostArguments, exitCode) = Commands.Parse(args);
 if (exitCode is not null) return exitCode.Value;
@@ -19,7 +20,8 @@ builder.Services
     .AddIdentityModule(builder.Configuration, builder.Environment, dataDirectory)
     .AddOrganizations(builder.Configuration)
     .AddRealtime(builder.Configuration)
-    .AddAuditTrail(builder.Configuration, dataDirectory);
+    .AddAuditTrail(builder.Configuration, dataDirectory)
+    .AddAccessControl();
 
 var app = builder.Build();
 app.UseIntelagentPipeline();
@@ -28,6 +30,7 @@ app.MapIdentity();
 app.MapOrganizations();
 app.MapRealtime();
 app.MapAuditTrail();
+app.MapAccessControl();
 
 if (verb == Verb.Migrate)
 {

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Intelagent.Server.Identity;
 
 /// <summary>A signed-in person's own account: email verification, passwords, sessions.</summary>
-public sealed class AccountService(AppDb db, IPasswordHasher<User> hasher, SessionCache sessions, AccountEmails emails)
+public sealed class AccountService(AppDb db, IPasswordHasher<User> hasher, SessionCache sessions, AccountEmails emails, IPasswordRules rules)
 {
     private static readonly Error BadToken = Error.BadRequest("invalid_token", "The link is invalid, expired or already used.");
 
@@ -52,6 +52,8 @@ public sealed class AccountService(AppDb db, IPasswordHasher<User> hasher, Sessi
         var row = await ConsumeAsync(request.Token, UserTokenPurpose.ResetPassword, cancellationToken);
         if (row is null) return BadToken;
         var user = await db.Users.FirstAsync(u => u.Id == row.UserId, cancellationToken);
+        if (await rules.ProblemsAsync(user.Id, request.Password!, cancellationToken) is { Count: > 0 } problems)
+            return PolicyError("password", problems);
         db.Request.UserId ??= user.Id;
         SetPassword(user, request.Password!);
         user.LockoutEndsAt = null;
@@ -72,10 +74,13 @@ public sealed class AccountService(AppDb db, IPasswordHasher<User> hasher, Sessi
         var user = await db.Users.FirstAsync(u => u.Id == userId, cancellationToken);
         if (hasher.VerifyHashedPassword(user, user.PasswordHash, request.CurrentPassword!) == PasswordVerificationResult.Failed)
             return Error.Validation("currentPassword", "is not your current password.");
+        if (await rules.ProblemsAsync(user.Id, request.NewPassword!, cancellationToken) is { Count: > 0 } problems)
+            return PolicyError("newPassword", problems);
         SetPassword(user, request.NewPassword!);
         db.Audit("user.password_changed", "user", user.Id);
         await RevokeSessionsAsync(user.Id, currentSessionId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        sessions.Forget(currentSessionId); // the cached password age must not keep an expiry alive
         return true;
     }
 
@@ -99,6 +104,9 @@ public sealed class AccountService(AppDb db, IPasswordHasher<User> hasher, Sessi
         sessions.Forget(sessionId);
         return true;
     }
+
+    private static Error PolicyError(string field, IReadOnlyList<string> problems) =>
+        new(400, "password_policy", "The password does not meet your organization's password policy.", new Dictionary<string, string[]> { [field] = [.. problems] });
 
     private void SetPassword(User user, string password)
     {

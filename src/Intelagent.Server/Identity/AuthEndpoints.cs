@@ -15,7 +15,7 @@ public static class AuthEndpoints
         group.MapPost("/register", RegisterAsync).AllowAnonymous().RequireRateLimiting(RateLimits.SignUp).WithName("Register")
             .WithSummary("Create a user and their organization (free tier); answers like login").Produces<AuthResponse>(201).WithProblems(400, 409, 429);
         group.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(RateLimits.SignIn).WithName("Login")
-            .Produces<AuthResponse>().WithProblems(400, 429);
+            .WithSummary("A token, or {twoFactorRequired, challengeToken} for a user with 2FA").Produces<AuthResponse>().Produces<TwoFactor.TwoFactorChallengeResponse>().WithProblems(400, 429);
         group.MapPost("/logout", LogoutAsync).RequireSignedIn().WithName("Logout").Produces(204);
         group.MapPost("/refresh", RefreshAsync).AllowAnonymous().RequireRateLimiting(RateLimits.SignIn).WithName("RefreshToken")
             .WithSummary("Renew a token (even an expired one) while its session lives").Produces<AuthResponse>().WithProblems(429);
@@ -45,7 +45,8 @@ public static class AuthEndpoints
     {
         var result = await auth.LoginAsync(request, cancellationToken);
         if (!result.IsSuccess) return result.Error!.ToResult();
-        var (token, userId) = result.Value;
+        if (result.Value!.Challenge is { } challenge) return TypedResults.Ok(challenge);
+        var (token, userId) = (result.Value.Token!, result.Value.UserId);
         cookie.Set(context.Response, token);
         var user = await UserDirectory.DescribeAsync(db, userId, OrganizationHeader(context), cancellationToken);
         return TypedResults.Ok(new AuthResponse(token.Token, token.ExpiresAt, user!));

@@ -1,3 +1,4 @@
+using Intelagent.Server.Identity.TwoFactor;
 using Intelagent.Server.Organizations;
 using Intelagent.Server.Platform.Auditing;
 using Intelagent.Server.Platform.Data;
@@ -13,7 +14,7 @@ namespace Intelagent.Server.Identity;
 /// <summary>Registration, sign-in, sessions and refresh.</summary>
 public sealed class AuthService(
     AppDb db, IPasswordHasher<User> hasher, TokenService tokens, AuthSettings settings,
-    SessionCache sessions, OrganizationService organizations, AccountEmails emails)
+    SessionCache sessions, OrganizationService organizations, AccountEmails emails, TwoFactorChallenges challenges)
 {
     private static readonly Error InvalidCredentials = new(401, "invalid_credentials", "The email or password is incorrect.");
 
@@ -51,7 +52,8 @@ public sealed class AuthService(
         return (token, user.Id);
     }
 
-    public async Task<Result<(IssuedToken Token, string UserId)>> LoginAsync(LoginRequest request, CancellationToken cancellationToken)
+    /// <summary>A token, or (for a user with 2FA) a challenge to complete at /api/auth/2fa/verify.</summary>
+    public async Task<Result<SignInOutcome>> LoginAsync(LoginRequest request, CancellationToken cancellationToken)
     {
         var validation = new Validation().Required("email", request.Email).Required("password", request.Password)
             .Length("email", request.Email, 254).Length("password", request.Password, 128);
@@ -78,12 +80,7 @@ public sealed class AuthService(
         var verification = hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password!);
         if (verification == PasswordVerificationResult.Failed)
         {
-            user.FailedSignInCount++;
-            if (user.FailedSignInCount >= settings.MaxFailedSignIns)
-            {
-                user.LockoutEndsAt = now + settings.LockoutDuration;
-                user.FailedSignInCount = 0;
-            }
+            CountFailedSignIn(user);
             db.Audit("user.sign_in_failed", "user", user.Id, new { reason = "wrong_password" }, AuditOutcome.Failure);
             await db.SaveChangesAsync(cancellationToken);
             return InvalidCredentials;
@@ -91,12 +88,19 @@ public sealed class AuthService(
 
         if (verification == PasswordVerificationResult.SuccessRehashNeeded)
             user.PasswordHash = hasher.HashPassword(user, request.Password!);
+        if (await db.Set<TwoFactorCredential>().AnyAsync(t => t.UserId == user.Id && t.EnabledAt != null, cancellationToken))
+        {
+            // The failure count is kept until the second factor succeeds, so code guesses count towards the lockout.
+            db.Audit("user.password_accepted", "user", user.Id, new { next = "two_factor" });
+            await db.SaveChangesAsync(cancellationToken);
+            return new SignInOutcome(null, user.Id, challenges.Issue(user.Id));
+        }
         user.FailedSignInCount = 0;
         user.LockoutEndsAt = null;
         var token = StartSession(user);
         db.Audit("user.signed_in", "user", user.Id);
         await db.SaveChangesAsync(cancellationToken);
-        return (token, user.Id);
+        return new SignInOutcome(token, user.Id, null);
     }
 
     public async Task LogoutAsync(string sessionId, CancellationToken cancellationToken)
@@ -120,7 +124,16 @@ public sealed class AuthService(
         return tokens.Issue(session.UserId, session.SessionId);
     }
 
-    private IssuedToken StartSession(User user)
+    /// <summary>Counts a wrong password or second factor; enough of them lock the account for a while.</summary>
+    public void CountFailedSignIn(User user)
+    {
+        user.FailedSignInCount++;
+        if (user.FailedSignInCount < settings.MaxFailedSignIns) return;
+        user.LockoutEndsAt = db.Clock.GetUtcNow() + settings.LockoutDuration;
+        user.FailedSignInCount = 0;
+    }
+
+    public IssuedToken StartSession(User user)
     {
         var now = db.Clock.GetUtcNow();
         var session = new Session
@@ -146,3 +159,6 @@ public sealed class AuthService(
         return user;
     }
 }
+
+/// <summary>A sign-in's answer: a token, or a 2FA challenge.</summary>
+public sealed record SignInOutcome(IssuedToken? Token, string UserId, TwoFactorChallengeResponse? Challenge);

@@ -1,3 +1,4 @@
+using Intelagent.Server.Identity.ApiKeys;
 using Intelagent.Server.Platform.Problems;
 using Intelagent.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -16,7 +17,8 @@ internal static class AuthenticationSetup
 
     public static IServiceCollection AddTokenAuthentication(this IServiceCollection services)
     {
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddAuthentication(ApiKeyAuthentication.SelectorScheme).AddJwtBearer().AddApiKeyScheme();
+        services.AddPeopleOnlyAuthorization();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<TokenService>((options, tokens) =>
             {

@@ -32,6 +32,8 @@ public sealed class Session
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset ExpiresAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+    /// <summary>Flushed in batches from memory (SessionActivity); drives the organization's idle timeout.</summary>
+    public DateTimeOffset? LastActivityAt { get; set; }
     public string? Ip { get; init; }
     public string? UserAgent { get; init; }
 }

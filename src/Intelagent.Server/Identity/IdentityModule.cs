@@ -1,4 +1,9 @@
+using Intelagent.Server.Identity.ApiKeys;
+using Intelagent.Server.Identity.TwoFactor;
+using Intelagent.Server.Platform.Ids;
+using Intelagent.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 
 namespace Intelagent.Server.Identity;
 
@@ -27,8 +32,24 @@ public static class IdentityModule
         services.AddScoped<AccountService>();
         services.AddScoped<AccountEmails>();
         services.AddTokenAuthentication();
+        services.AddApiKeys();
+        DatabaseKeyRepository.AddDatabaseDataProtection(services);
+        services.AddSingleton<TwoFactorChallenges>();
+        services.AddScoped<TwoFactorService>();
         return services;
     }
 
-    public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder app) => app.MapAuthEndpoints();
+    private static void AddApiKeys(this IServiceCollection services)
+    {
+        services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<ApiKeyUsage>();
+        services.AddSingleton<SessionActivity>();
+        services.AddSingleton<ActivityFlushService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ActivityFlushService>());
+        services.AddScoped<ApiKeyService>();
+        services.AddSingleton(new TenantOwnerLookup(IdPrefix.ApiKey, (db, id, ct) =>
+            db.Set<ApiKey>().IgnoreQueryFilters().Where(k => k.Id == id).Select(k => k.OrganizationId).FirstOrDefaultAsync(ct)));
+    }
+
+    public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder app) => app.MapAuthEndpoints().MapApiKeyEndpoints().MapTwoFactorEndpoints();
 }

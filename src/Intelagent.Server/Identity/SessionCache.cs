@@ -1,10 +1,12 @@
+using Intelagent.Server.Identity.TwoFactor;
 using Intelagent.Server.Platform.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Intelagent.Server.Identity;
 
-public sealed record SessionInfo(string SessionId, string UserId, bool IsOperator, DateTimeOffset ExpiresAt, bool Revoked);
+public sealed record SessionInfo(string SessionId, string UserId, bool IsOperator, DateTimeOffset ExpiresAt, bool Revoked,
+    DateTimeOffset CreatedAt, DateTimeOffset? LastActivityAt, DateTimeOffset PasswordChangedAt, bool TwoFactorEnabled);
 
 /// <summary>
 /// Whether a token's session is still alive, without a database read per request: entries are
@@ -24,7 +26,8 @@ public sealed class SessionCache(IMemoryCache cache, IServiceScopeFactory scopes
             var db = scope.ServiceProvider.GetRequiredService<AppDb>();
             info = await db.Sessions.AsNoTracking()
                 .Where(s => s.Id == sessionId)
-                .Join(db.Users, s => s.UserId, u => u.Id, (s, u) => new SessionInfo(s.Id, u.Id, u.IsPlatformOperator, s.ExpiresAt, s.RevokedAt != null))
+                .Join(db.Users, s => s.UserId, u => u.Id, (s, u) => new SessionInfo(s.Id, u.Id, u.IsPlatformOperator, s.ExpiresAt, s.RevokedAt != null,
+                    s.CreatedAt, s.LastActivityAt, u.PasswordChangedAt, db.Set<TwoFactorCredential>().Any(t => t.UserId == u.Id && t.EnabledAt != null)))
                 .FirstOrDefaultAsync(cancellationToken);
             cache.Set(Key(sessionId), info, Ttl);
         }

@@ -15,7 +15,7 @@ namespace Intelagent.Server.Organizations;
 /// to the inviter (decisions, "Email"). Accepting needs the invited address: either signed in as
 /// that user, or creating the account with a name and password (the token proves the mailbox).
 /// </summary>
-public sealed class InvitationService(AppDb db, AuthSettings settings, PublicUrls urls, IPasswordHasher<User> hasher, TokenService tokens)
+public sealed class InvitationService(AppDb db, AuthSettings settings, PublicUrls urls, IPasswordHasher<User> hasher, TokenService tokens, IPasswordRules passwordRules)
 {
     public async Task<Result<InvitationResponse>> InviteAsync(InviteRequest request, CancellationToken cancellationToken)
     {
@@ -101,6 +101,8 @@ public sealed class InvitationService(AppDb db, AuthSettings settings, PublicUrl
             if (user is not null) return new Error(401, "sign_in_required", "An account with this email exists: sign in, then accept the invitation.");
             var validation = new Validation().RequiredText("name", request.Name, 100).Password("password", request.Password);
             if (validation.Failed) return validation.ToError();
+            if (await passwordRules.ProblemsForOrganizationAsync(invitation.OrganizationId, request.Password!, cancellationToken) is { Count: > 0 } problems)
+                return new Error(400, "password_policy", "The password does not meet the organization's password policy.", new Dictionary<string, string[]> { ["password"] = [.. problems] });
             user = new User
             {
                 Id = Id.New(IdPrefix.User, db.Clock),

@@ -1,3 +1,4 @@
+using Intelagent.Server.Identity.ApiKeys;
 using Intelagent.Server.Platform.Authorization;
 using Intelagent.Server.Platform.Http;
 
@@ -15,7 +16,7 @@ public static class MemberEndpoints
             .Produces<MemberResponse>().WithProblems(400, 403, 404, 409, 422);
         group.MapDelete("/members/{userId}", RemoveAsync).RequirePermission(Permissions.MembersRemove).WithName("RemoveMember")
             .Produces(204).WithProblems(403, 404, 409);
-        group.MapPost("/leave", LeaveAsync).RequirePermission(Permissions.OrganizationRead).WithName("LeaveOrganization")
+        group.MapPost("/leave", LeaveAsync).RequirePermission(Permissions.OrganizationRead).RefuseApiKeys().WithName("LeaveOrganization")
             .Produces(204).WithProblems(404, 409);
         group.MapPost("/transfer-ownership", TransferAsync).RequirePermission(Permissions.OrganizationTransfer).WithName("TransferOwnership")
             .Produces(204).WithProblems(400, 403, 404, 409);

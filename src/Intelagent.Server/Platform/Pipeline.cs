@@ -2,6 +2,7 @@ using System.Net;
 using Intelagent.Server.Platform.Http;
 using Intelagent.Server.Platform.Problems;
 using Intelagent.Server.Platform.Tenancy;
+using Intelagent.Server.Security.Access;
 using Microsoft.AspNetCore.HttpOverrides;
 
 namespace Intelagent.Server.Platform;
@@ -18,7 +19,9 @@ public static class Pipeline
         app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment() && !app.Environment.IsEnvironment("Testing")) app.UseHsts();
         // X-Forwarded-For is believed only from TRUSTED_PROXIES (CIDRs); by default from nobody.
-        app.UseForwardedHeaders(ForwardedHeaders(app.Configuration["TRUSTED_PROXIES"]));
+        // (With no known proxy, ForwardedHeadersMiddleware would believe every sender: skip it then.)
+        if (!string.IsNullOrWhiteSpace(app.Configuration["TRUSTED_PROXIES"]))
+            app.UseForwardedHeaders(ForwardedHeaders(app.Configuration["TRUSTED_PROXIES"]));
         app.UseClientInfo();
         app.UseRouting();
         // JWT from the auth-token cookie or Authorization: Bearer, and its session must be alive.
@@ -26,6 +29,8 @@ public static class Pipeline
         app.UseCookieCsrfProtection();
         // Which organization the request is for, and the caller's role there.
         app.UseMiddleware<TenantResolutionMiddleware>();
+        // Organization guards: IP allow-list, session idle timeout, password expiry, required 2FA.
+        app.UseMiddleware<OrganizationGuardMiddleware>();
         // Per-IP throttles on sign-up and sign-in.
         app.UseRateLimiter();
         // One policy per permission, declared on each endpoint.

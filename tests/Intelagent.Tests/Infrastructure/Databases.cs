@@ -3,7 +3,7 @@ using Npgsql;
 namespace Intelagent.Tests.Infrastructure;
 
 /// <summary>The embedded default: a SQLite file of its own.</summary>
-public sealed class SqliteApp : TestApp
+public class SqliteApp : TestApp
 {
     private string? _path;
 
@@ -28,7 +28,7 @@ public sealed class SqliteApp : TestApp
 /// A real PostgreSQL: a throwaway database created from <c>TEST_DATABASE_URL</c> (an admin URL that
 /// ./test.sh provisions), dropped afterwards.
 /// </summary>
-public sealed class PostgresApp : TestApp
+public class PostgresApp : TestApp
 {
     private string? _database;
 

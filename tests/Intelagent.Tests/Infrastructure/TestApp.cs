@@ -46,6 +46,7 @@ public abstract class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("INTELAGENT_ADMIN_EMAIL", Operator.Email);
         builder.UseSetting("INTELAGENT_ADMIN_PASSWORD", Operator.Password);
         builder.UseSetting("Jobs:Enabled", "false");
+        builder.UseSetting("Access:FlushSeconds", "0"); // tests flush activity explicitly
         builder.UseSetting("Auth:PasswordHashIterations", "1000");
         builder.UseSetting("RateLimits:SignUpPerHour", "100000");
         builder.UseSetting("RateLimits:SignInPerMinute", "100000");

@@ -61,6 +61,7 @@ internal static class AuditWriter
             Id = Id.New(IdPrefix.Audit, db.Clock),
             OrganizationId = organizationId,
             ActorUserId = request.UserId,
+            ActorApiKeyId = request.ApiKeyId,
             ActorIsOperator = request.IsOperator,
             Action = action,
             TargetType = targetType,

@@ -69,6 +69,12 @@ public sealed class PermissionHandler(RequestContext request, ITeamLeadership le
             return;
         }
 
+        if (request.ApiKeyPermissions is { } scopes && !scopes.Contains(permission))
+        {
+            Deny(context, 403, "api_key_scope", $"This API key was not given the '{permission}' permission.");
+            return;
+        }
+
         if (RolePermissions.IsScopedToLedTeams(role, permission) && context.Resource is HttpContext http)
         {
             var resourceId = http.Request.RouteValues.TryGetValue("id", out var id) ? id as string : null;

@@ -36,4 +36,5 @@ public static class IdPrefix
     public const string SecurityAlert = "salrt";
     public const string RealtimeEvent = "rte";
     public const string Activity = "act";
+    public const string ApiKey = "key";
 }

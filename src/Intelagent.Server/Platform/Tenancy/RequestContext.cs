@@ -15,6 +15,15 @@ public sealed class RequestContext
     public string? Ip { get; set; }
     public string? UserAgent { get; set; }
 
+    /// <summary>Set when an API key authenticated the request; <see cref="UserId"/> is then the key's creator.</summary>
+    public string? ApiKeyId { get; set; }
+
+    /// <summary>The organization an API key belongs to: the only one it may act for.</summary>
+    public string? ApiKeyOrganizationId { get; set; }
+
+    /// <summary>What an API key may do: the permission handler grants no more (and never more than the creator's role).</summary>
+    public IReadOnlySet<string>? ApiKeyPermissions { get; set; }
+
     /// <summary>The organization the request is for, once resolved.</summary>
     public string? OrganizationId { get; private set; }
 

@@ -41,6 +41,16 @@ public sealed class TenantResolutionMiddleware(RequestDelegate next)
         {
             organizationId = context.Request.Headers.TryGetValue(Header, out var header) ? header.ToString() : null;
         }
+        if (request.ApiKeyOrganizationId is { } keyOrganization)
+        {
+            // A key acts for its own organization only: naming another one finds nothing.
+            if (organizationId is not null && organizationId != keyOrganization)
+            {
+                request.Failure = TenantResolutionFailure.NotFound;
+                return;
+            }
+            organizationId = keyOrganization;
+        }
         if (organizationId is null)
         {
             var db = context.RequestServices.GetRequiredService<AppDb>();
