@@ -3,6 +3,7 @@ using Intelagent.Server.Organizations;
 using Intelagent.Server.Platform;
 using Intelagent.Server.Platform.Cli;
 using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Portal;
 using Intelagent.Server.Realtime;
 
 var (verb, hostArguments, exitCode) = Commands.Parse(args);
@@ -17,7 +18,8 @@ builder.Services
     .AddPlatform(builder.Configuration, database)
     .AddIdentityModule(builder.Configuration, builder.Environment, dataDirectory)
     .AddOrganizations(builder.Configuration)
-    .AddRealtime();
+    .AddRealtime()
+    .AddPortal();
 
 var app = builder.Build();
 app.UseIntelagentPipeline();
@@ -25,6 +27,7 @@ app.MapPlatform();
 app.MapIdentity();
 app.MapOrganizations();
 app.MapRealtime();
+app.MapPortal();
 
 if (verb == Verb.Migrate)
 {

@@ -30,6 +30,8 @@ public static class Pipeline
         app.UseRateLimiter();
         // One policy per permission, declared on each endpoint.
         app.UseAuthorization();
+        // Form posts of the portal's Razor components carry an antiforgery token; API endpoints have none.
+        app.UseAntiforgery();
         return app;
     }
 

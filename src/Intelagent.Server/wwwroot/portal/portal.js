@@ -1,0 +1,20 @@
+// Sign-in and sign-out go through the API itself, so the browser holds the same HttpOnly
+// auth-token cookie the API sets; the page then reloads and a new circuit reads that cookie.
+window.intelagentPortal = {
+    async signIn(email, password) {
+        const response = await fetch('/api/auth/login', {
+            method: 'POST',
+            credentials: 'same-origin',
+            headers: { 'content-type': 'application/json', 'accept': 'application/json' },
+            body: JSON.stringify({ email, password }),
+        });
+        let body = {};
+        try { body = await response.json(); } catch { /* empty body */ }
+        if (response.ok) return { ok: true, status: response.status, code: null, detail: null, twoFactorRequired: !!body.twoFactorRequired };
+        return { ok: false, status: response.status, code: body.code ?? null, detail: body.detail ?? body.title ?? 'Sign-in failed.', twoFactorRequired: false };
+    },
+    async signOut() {
+        await fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' });
+        window.location.assign('/sign-in');
+    },
+};
