@@ -50,8 +50,17 @@ public sealed class PortalTests(PortalFixture portal)
         var table = page.GetByTestId("organizations-table");
         foreach (var organization in new[] { "Acme Support Co", "Globex Marketing", "Initech Leads", "Hooli Startup" })
             await Assertions.Expect(table.GetByRole(AriaRole.Link, new() { Name = organization })).ToBeVisibleAsync();
-        await Assertions.Expect(table.Locator("tbody tr")).ToHaveCountAsync(4);
         await ScreenshotAsync(page, "admin");
+
+        // The operator's tier change, through the same service and permission as PATCH /api/admin/organizations/{id}/tier.
+        await table.GetByRole(AriaRole.Link, new() { Name = "Initech Leads" }).ClickAsync();
+        await Assertions.Expect(Heading(page, "Initech Leads")).ToBeVisibleAsync();
+        await page.GetByTestId("tier-select").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Pro" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Tier changed to Pro.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("current-tier")).ToHaveTextAsync("pro");
+        await ScreenshotAsync(page, "admin-organization");
     }
 
     [Fact]
@@ -131,5 +140,23 @@ public sealed class PortalTests(PortalFixture portal)
         var overflows = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth");
         Assert.False(overflows, "the dashboard scrolls sideways on a phone");
         await ScreenshotAsync(page, "dashboard-phone");
+    }
+
+    [Fact]
+    public async Task Member_OfTwoOrganizations_ShouldSwitchBetweenThem()
+    {
+        var page = await portal.NewPageAsync();
+        await SignInAsync(page, "admin@globex.test");
+        await Assertions.Expect(Heading(page, "Globex Marketing")).ToBeVisibleAsync();
+        // A second membership: an organization of their own, created through the API with the portal's cookie.
+        var created = await page.APIRequest.PostAsync("/api/organizations", new() { DataObject = new { name = "Zulu Labs" } });
+        Assert.Equal(201, created.Status);
+        await page.ReloadAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch organization" }).ClickAsync();
+        await page.GetByRole(AriaRole.Menuitem, new() { Name = "Zulu Labs" }).ClickAsync();
+
+        await Assertions.Expect(Heading(page, "Zulu Labs")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("count-teams")).ToHaveTextAsync("0");
     }
 }

@@ -45,14 +45,22 @@ public abstract class PortalPage : ComponentBase, IDisposable
         {
             Loading = false;
         }
+        SignInAgainIfSessionEnded(LoadError);
     }
 
     /// <summary>Reports an action's outcome: a success message, or the problem's own words.</summary>
     protected bool Report<T>(Result<T> result, string success)
     {
+        SignInAgainIfSessionEnded(result.Error);
         if (result.IsSuccess) Snackbar.Add(success, Severity.Success);
         else Snackbar.Add(Describe(result.Error!), Severity.Error);
         return result.IsSuccess;
+    }
+
+    /// <summary>A circuit outlives its session (signed out elsewhere, expired): then the page goes to sign-in.</summary>
+    private void SignInAgainIfSessionEnded(Error? error)
+    {
+        if (error?.Status == 401) Navigation.NavigateTo(Layout.SignInLinks.For(Navigation), forceLoad: true);
     }
 
     protected static string Describe(Error error) =>

@@ -115,6 +115,22 @@ public abstract class PortalSessionTests<TApp>(TApp app) : IClassFixture<TApp> w
     }
 
     [Fact]
+    public async Task ChangeTier_ByAnOperator_ShouldChangeItAndBeAuditedInTheTenant()
+    {
+        var owner = await app.RegisterAsync();
+        var operatorPortal = await SignedInAsync(await app.LoginAsync(TestApp.Operator.Email, TestApp.Operator.Password));
+
+        var result = await operatorPortal.RunAsync(Permissions.PlatformOrganizationsManage, (services, cancellationToken) =>
+            services.GetRequiredService<OrganizationService>().ChangeTierAsync(owner.OrganizationId, SubscriptionTier.Pro, cancellationToken));
+
+        Assert.True(result.IsSuccess, result.Error?.Detail);
+        Assert.Equal(SubscriptionTier.Pro, await app.WithDbAsync(db => db.Organizations.IgnoreQueryFilters().Where(o => o.Id == owner.OrganizationId).Select(o => o.SubscriptionTier).SingleAsync()));
+        var audit = await app.WithDbAsync(db => db.AuditEntries.SingleAsync(a => a.OrganizationId == owner.OrganizationId && a.Action == "organization.updated"));
+        Assert.True(audit.ActorIsOperator);
+        Assert.Contains("pro", audit.Data);
+    }
+
+    [Fact]
     public async Task PortalPages_ShouldBeHtml_WhileTheApiKeepsItsProblems()
     {
         var client = app.Anonymous();

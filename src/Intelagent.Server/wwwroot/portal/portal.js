@@ -13,6 +13,13 @@ window.intelagentPortal = {
         if (response.ok) return { ok: true, status: response.status, code: null, detail: null, twoFactorRequired: !!body.twoFactorRequired };
         return { ok: false, status: response.status, code: body.code ?? null, detail: body.detail ?? body.title ?? 'Sign-in failed.', twoFactorRequired: false };
     },
+    // The auth-token cookie lives as long as its token (an hour): while a portal page is open it is
+    // renewed through the API's refresh, so a long-open page can still be reloaded signed in.
+    keepSignedIn() {
+        if (this.refreshTimer) return;
+        const refresh = () => fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' }).catch(() => { });
+        this.refreshTimer = setInterval(refresh, 20 * 60 * 1000);
+    },
     async signOut() {
         await fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' });
         window.location.assign('/sign-in');
