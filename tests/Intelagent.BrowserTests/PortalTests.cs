@@ -38,6 +38,14 @@ public sealed class PortalTests(PortalFixture portal)
 
         await Assertions.Expect(page.GetByTestId("teams-table").GetByRole(AriaRole.Link, new() { Name = "Support", Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("new-team")).ToHaveCountAsync(0);
+
+        // The team's detail: its members and their team roles, without the lead's actions.
+        await page.GetByTestId("teams-table").GetByRole(AriaRole.Link, new() { Name = "Support", Exact = true }).ClickAsync();
+        var members = page.GetByTestId("team-members");
+        await Assertions.Expect(members.GetByRole(AriaRole.Row).Filter(new() { HasText = "Maya Manager" })).ToContainTextAsync("lead");
+        await Assertions.Expect(members.GetByRole(AriaRole.Row).Filter(new() { HasText = "Vera Viewer" })).ToContainTextAsync("member");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Make lead" })).ToHaveCountAsync(0);
+        await ScreenshotAsync(page, "team-detail");
     }
 
     [Fact]
@@ -83,8 +91,9 @@ public sealed class PortalTests(PortalFixture portal)
         await page.GetByLabel("Password").FillAsync("not-the-password");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
-        await Assertions.Expect(page.GetByTestId("sign-in-error")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("sign-in-error")).ToContainTextAsync("password");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/sign-in"));
+        await ScreenshotAsync(page, "sign-in-failed");
     }
 
     [Fact]
