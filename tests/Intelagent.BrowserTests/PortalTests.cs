@@ -23,8 +23,9 @@ public sealed class PortalTests(PortalFixture portal)
         await Assertions.Expect(Heading(page, "Teams")).ToBeVisibleAsync();
         await page.GetByTestId("new-team").ClickAsync();
         var name = "Escalations " + Guid.NewGuid().ToString("N")[..6];
-        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create team" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Name", new() { Exact = true })).ToBeFocusedAsync(); // the form focuses its name field
+        await page.Keyboard.TypeAsync(name);
+        await page.Keyboard.PressAsync("Enter");
 
         await Assertions.Expect(page.GetByTestId("teams-table").GetByRole(AriaRole.Link, new() { Name = name })).ToBeVisibleAsync();
         await ScreenshotAsync(page, "teams");

@@ -44,6 +44,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
         start.Environment["INTELAGENT_DATA_DIR"] = dataDirectory;
         start.Environment["INTELAGENT_DEMO"] = "1";
         start.Environment["DATABASE_URL"] = "sqlite:" + Path.Combine(dataDirectory, "intelagent.db");
+        // Every test signs in from 127.0.0.1: keep the per-IP sign-in throttle out of the way.
+        start.Environment["RateLimits__SignInPerMinute"] = "1000";
         start.Environment["Logging__LogLevel__Microsoft.EntityFrameworkCore"] = "Warning";
         start.Environment["Logging__Console__FormatterName"] = "simple";
 
