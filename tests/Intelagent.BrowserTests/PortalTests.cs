@@ -168,5 +168,8 @@ public sealed class PortalTests(PortalFixture portal)
 
         await Assertions.Expect(Heading(page, "Zulu Labs")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("count-teams")).ToHaveTextAsync("0");
+
+        await page.ReloadAsync();
+        await Assertions.Expect(Heading(page, "Zulu Labs")).ToBeVisibleAsync();
     }
 }

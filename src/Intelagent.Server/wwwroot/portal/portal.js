@@ -20,7 +20,15 @@ window.intelagentPortal = {
         const refresh = () => fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' }).catch(() => { });
         this.refreshTimer = setInterval(refresh, 20 * 60 * 1000);
     },
+    // The organization in context survives a reload; it is only a preference, every action is checked.
+    rememberOrganization(id) {
+        try { localStorage.setItem('intelagent.organization', id); } catch { /* storage disabled */ }
+    },
+    rememberedOrganization() {
+        try { return localStorage.getItem('intelagent.organization'); } catch { return null; }
+    },
     async signOut() {
+        try { localStorage.removeItem('intelagent.organization'); } catch { /* storage disabled */ }
         await fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' });
         window.location.assign('/sign-in');
     },
