@@ -172,4 +172,33 @@ public sealed class PortalTests(PortalFixture portal)
         await page.ReloadAsync();
         await Assertions.Expect(Heading(page, "Zulu Labs")).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task RoleChange_ByTheOwner_ShouldReachTheMembersNotificationBell()
+    {
+        var owner = await portal.NewPageAsync();
+        await SignInAsync(owner, "owner@globex.test", returnPath: "/members");
+        await owner.GetByTestId("role-member@globex.test").ClickAsync();
+        await owner.GetByRole(AriaRole.Option, new() { Name = "viewer" }).ClickAsync();
+        await Assertions.Expect(owner.GetByText("Mike Member is now viewer.")).ToBeVisibleAsync();
+
+        var member = await portal.NewPageAsync();
+        await SignInAsync(member, "member@globex.test");
+        var badge = member.GetByTestId("notification-badge");
+        // The notification is written by an event handler after the change commits (outbox, polled
+        // every 2 s in the server process): reload until the bell shows it, for at most 10 s.
+        for (var attempt = 0; attempt < 10 && !(await badge.InnerTextAsync()).Contains('1'); attempt++)
+        {
+            await member.WaitForTimeoutAsync(1000);
+            await member.ReloadAsync();
+            await Assertions.Expect(Heading(member, "Globex Marketing")).ToBeVisibleAsync();
+        }
+        await Assertions.Expect(badge.GetByRole(AriaRole.Button, new() { Name = "Notifications: 1 unread" })).ToBeVisibleAsync();
+
+        await badge.GetByRole(AriaRole.Button, new() { Name = "Notifications: 1 unread" }).ClickAsync();
+        await Assertions.Expect(member.GetByText("Your role is now viewer")).ToBeVisibleAsync();
+        await ScreenshotAsync(member, "notifications");
+        await member.GetByRole(AriaRole.Menuitem, new() { Name = "Mark all as read" }).ClickAsync();
+        await Assertions.Expect(badge.GetByRole(AriaRole.Button, new() { Name = "Notifications: 0 unread" })).ToBeVisibleAsync();
+    }
 }

@@ -20,6 +20,26 @@ internal static class PortalQueries
         return await db.Notifications.AsNoTracking().CountAsync(n => n.UserId == userId && n.ReadAt == null, cancellationToken);
     }
 
+    /// <summary>The caller's latest notifications, unread first, as <c>GET /api/notifications</c> orders them.</summary>
+    public static async Task<Result<List<Realtime.NotificationResponse>>> LatestNotificationsAsync(IServiceProvider services, int count, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<AppDb>();
+        var userId = services.GetRequiredService<RequestContext>().UserId;
+        return await db.Notifications.AsNoTracking().Where(n => n.UserId == userId)
+            .OrderBy(n => n.ReadAt == null ? 0 : 1).ThenByDescending(n => n.Id).Take(count)
+            .Select(n => new Realtime.NotificationResponse(n.Id, n.Type, n.Title, n.Body, n.Link, n.CreatedAt, n.ReadAt))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The same change as <c>POST /api/notifications/read-all</c>.</summary>
+    public static async Task<Result<int>> MarkAllNotificationsReadAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<AppDb>();
+        var userId = services.GetRequiredService<RequestContext>().UserId;
+        var now = db.Clock.GetUtcNow();
+        return await db.Notifications.Where(n => n.UserId == userId && n.ReadAt == null).ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, now), cancellationToken);
+    }
+
     /// <summary>Members per organization for the operator's list (behind platform.organizations.read).</summary>
     public static async Task<Dictionary<string, int>> MemberCountsAcrossTenantsAsync(IServiceProvider services, IReadOnlyCollection<string> organizationIds, CancellationToken cancellationToken)
     {
