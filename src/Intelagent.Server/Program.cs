@@ -3,6 +3,7 @@ using Intelagent.Server.Organizations;
 using Intelagent.Server.Platform;
 using Intelagent.Server.Platform.Cli;
 using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Portal;
 using Intelagent.Server.Realtime;
 using Intelagent.Server.Security;
 using Intelagent.Server.Security.Access;
@@ -21,7 +22,8 @@ builder.Services
     .AddOrganizations(builder.Configuration)
     .AddRealtime(builder.Configuration)
     .AddAuditTrail(builder.Configuration, dataDirectory)
-    .AddAccessControl();
+    .AddAccessControl()
+    .AddPortal();
 
 var app = builder.Build();
 app.UseIntelagentPipeline();
@@ -31,6 +33,7 @@ app.MapOrganizations();
 app.MapRealtime();
 app.MapAuditTrail();
 app.MapAccessControl();
+app.MapPortal();
 
 if (verb == Verb.Migrate)
 {

@@ -37,6 +37,8 @@ public static class Pipeline
         app.UseAuthorization();
         // Retries with the same Idempotency-Key get the first answer instead of a second change.
         app.UseMiddleware<IdempotencyMiddleware>();
+        // Form posts of the portal's Razor components carry an antiforgery token; API endpoints have none.
+        app.UseAntiforgery();
         return app;
     }
 

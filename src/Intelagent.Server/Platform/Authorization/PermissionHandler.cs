@@ -75,10 +75,17 @@ public sealed class PermissionHandler(RequestContext request, ITeamLeadership le
             return;
         }
 
-        if (RolePermissions.IsScopedToLedTeams(role, permission) && context.Resource is HttpContext http)
+        if (RolePermissions.IsScopedToLedTeams(role, permission))
         {
-            var resourceId = http.Request.RouteValues.TryGetValue("id", out var id) ? id as string : null;
-            if (resourceId is null || !await leadership.LeadsTeamOfAsync(request.UserId, resourceId, http.RequestAborted))
+            // An endpoint's resource is the id in its route; the portal passes the resource id itself.
+            var resourceId = context.Resource switch
+            {
+                HttpContext http => http.Request.RouteValues.TryGetValue("id", out var id) ? id as string : null,
+                string id => id,
+                _ => null,
+            };
+            var cancellationToken = (context.Resource as HttpContext)?.RequestAborted ?? CancellationToken.None;
+            if (resourceId is null || !await leadership.LeadsTeamOfAsync(request.UserId, resourceId, cancellationToken))
             {
                 Deny(context, 403, "forbidden", "Managers may do this only for the teams they lead and those teams' projects.");
                 return;

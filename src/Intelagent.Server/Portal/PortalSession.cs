@@ -1,0 +1,155 @@
+using System.Security.Claims;
+using Intelagent.Server.Identity;
+using Intelagent.Server.Organizations;
+using Intelagent.Server.Platform.Authorization;
+using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Platform.Http;
+using Intelagent.Server.Platform.Problems;
+using Intelagent.Server.Platform.Tenancy;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.EntityFrameworkCore;
+
+namespace Intelagent.Server.Portal;
+
+/// <summary>
+/// The signed-in person of one Blazor circuit and the organization they are looking at. Every
+/// action runs in a fresh service scope whose <see cref="RequestContext"/> is filled exactly as the
+/// API's pipeline fills it (live session, tenant, role), and is authorized by the same permission
+/// policies and <see cref="PermissionHandler"/> as the endpoints: the portal cannot do what the API
+/// would refuse. A circuit outlives its requests, so the session is checked again on every action.
+/// </summary>
+public sealed class PortalSession(AuthenticationStateProvider authentication, IServiceScopeFactory scopes, SessionCache sessions, MembershipCache memberships)
+{
+    private ClaimsPrincipal _principal = new();
+    private string? _sessionId;
+
+    public string? UserId { get; private set; }
+    public string Name { get; private set; } = "";
+    public string Email { get; private set; } = "";
+    public bool IsOperator { get; private set; }
+    public bool IsSignedIn => UserId is not null;
+
+    /// <summary>The caller's address and agent, captured from the page request, for audit entries.</summary>
+    public string? ClientIp { get; set; }
+    public string? ClientAgent { get; set; }
+
+    public IReadOnlyList<OrganizationSummary> Organizations { get; private set; } = [];
+    public OrganizationSummary? Current { get; private set; }
+    public Role? Role => Current?.Role;
+
+    /// <summary>Raised when the organization in context changes, so the shell and pages reload.</summary>
+    public event Func<Task>? OrganizationChanged;
+
+    private Task<bool>? _initialization;
+
+    /// <summary>Reads the circuit's user once; false when nobody (or an ended session) is signed in.</summary>
+    public Task<bool> EnsureSignedInAsync(CancellationToken cancellationToken = default) => _initialization ??= InitializeAsync(cancellationToken);
+
+    private async Task<bool> InitializeAsync(CancellationToken cancellationToken)
+    {
+        _principal = (await authentication.GetAuthenticationStateAsync()).User;
+        _sessionId = _principal.FindFirst(TokenService.SessionClaim)?.Value;
+        var session = _sessionId is null ? null : await sessions.GetActiveAsync(_sessionId, cancellationToken);
+        if (session is null) return false;
+        UserId = session.UserId;
+        IsOperator = session.IsOperator;
+        await using var scope = CreateScope(null, null);
+        var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == session.UserId).Select(u => new { u.Name, u.Email }).FirstAsync(cancellationToken);
+        (Name, Email) = (user.Name, user.Email);
+        await LoadOrganizationsAsync(scope.ServiceProvider, cancellationToken);
+        return true;
+    }
+
+    private async Task LoadOrganizationsAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var organizations = services.GetRequiredService<OrganizationService>();
+        var page = await organizations.ListForCallerAsync(new PageRequest(PageRequest.MaxLimit, null), null, null, cancellationToken);
+        Organizations = page.Items.OrderBy(o => o.Name).ToList();
+        Current = Organizations.FirstOrDefault(o => o.Id == Current?.Id) ?? Organizations.FirstOrDefault();
+    }
+
+    public async Task SwitchOrganizationAsync(string organizationId)
+    {
+        var next = Organizations.FirstOrDefault(o => o.Id == organizationId);
+        if (next is null || next.Id == Current?.Id) return;
+        Current = next;
+        if (OrganizationChanged is { } handlers)
+            foreach (var handler in handlers.GetInvocationList().Cast<Func<Task>>()) await handler();
+    }
+
+    /// <summary>Re-reads the memberships (a role may have changed, an organization been left).</summary>
+    public async Task RefreshOrganizationsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var scope = CreateScope(null, null);
+        await LoadOrganizationsAsync(scope.ServiceProvider, cancellationToken);
+    }
+
+    /// <summary>Whether the permission check of the API would let the caller do this now.</summary>
+    public async Task<bool> AllowsAsync(string permission, string? resourceId = null, string? organizationId = null)
+    {
+        var (scope, error) = await PrepareAsync(permission, resourceId, organizationId, CancellationToken.None);
+        if (scope is { } prepared) await prepared.DisposeAsync();
+        return error is null;
+    }
+
+    /// <summary>
+    /// Runs one unit of work as the API would for a request needing <paramref name="permission"/>:
+    /// in the organization in context (or <paramref name="organizationId"/>), authorized first.
+    /// </summary>
+    public async Task<Result<T>> RunAsync<T>(string permission, Func<IServiceProvider, CancellationToken, Task<Result<T>>> work,
+        string? resourceId = null, string? organizationId = null, CancellationToken cancellationToken = default)
+    {
+        var (scope, error) = await PrepareAsync(permission, resourceId, organizationId, cancellationToken);
+        if (scope is not { } prepared) return error!;
+        await using (prepared)
+            return await work(prepared.ServiceProvider, cancellationToken);
+    }
+
+    private async Task<(AsyncServiceScope? Scope, Error? Error)> PrepareAsync(string permission, string? resourceId, string? organizationId, CancellationToken cancellationToken)
+    {
+        var session = _sessionId is null ? null : await sessions.GetActiveAsync(_sessionId, cancellationToken);
+        if (session is null || session.UserId != UserId)
+            return (null, new Error(401, "invalid_token", "Your session has ended. Sign in again."));
+        IsOperator = session.IsOperator;
+
+        string? tenant = null;
+        Role? role = null;
+        if (!Permissions.IsPlatform(permission))
+        {
+            tenant = organizationId ?? Current?.Id;
+            if (tenant is null) return (null, new Error(404, "not_found", "You are not a member of any organization yet."));
+            role = await memberships.RoleOfAsync(session.UserId, tenant, cancellationToken);
+            if (role is null && !(IsOperator && await OrganizationExistsAsync(tenant, cancellationToken)))
+                return (null, Error.NotFound("organization"));
+        }
+
+        var scope = CreateScope(tenant, role);
+        var authorization = scope.ServiceProvider.GetRequiredService<IAuthorizationService>();
+        var result = await authorization.AuthorizeAsync(_principal, resourceId, EndpointPermissionExtensions.PolicyPrefix + permission);
+        if (result.Succeeded) return (scope, null);
+        await scope.DisposeAsync();
+        var failure = result.Failure?.FailureReasons.OfType<PermissionFailure>().FirstOrDefault();
+        return (null, failure is null ? Error.Forbidden("forbidden", "You may not do this.") : new Error(failure.Status, failure.Code, failure.Message));
+    }
+
+    private AsyncServiceScope CreateScope(string? organizationId, Role? role)
+    {
+        var scope = scopes.CreateAsyncScope();
+        var request = scope.ServiceProvider.GetRequiredService<RequestContext>();
+        request.UserId = UserId;
+        request.SessionId = _sessionId;
+        request.IsOperator = IsOperator;
+        request.Ip = ClientIp;
+        request.UserAgent = ClientAgent;
+        if (organizationId is not null) request.SetTenant(organizationId, role);
+        return scope;
+    }
+
+    private async Task<bool> OrganizationExistsAsync(string organizationId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<AppDb>().Organizations.IgnoreQueryFilters().AnyAsync(o => o.Id == organizationId, cancellationToken);
+    }
+}

@@ -1,0 +1,66 @@
+using Microsoft.Playwright;
+
+namespace Intelagent.BrowserTests;
+
+/// <summary>One server process and one headless Debian chromium for the whole browser suite.</summary>
+public sealed class PortalFixture : IAsyncLifetime
+{
+    public const string DemoPassword = "Intelagent-demo-2026";
+
+    private IPlaywright? _playwright;
+    private ServerProcess? _server;
+
+    public IBrowser Browser { get; private set; } = default!;
+    public string BaseUrl => _server!.BaseUrl;
+    public string ServerOutput => _server?.RecentOutput ?? "";
+
+    /// <summary>Where screenshots go: the test output folder, and artifacts/screenshots for people to look at.</summary>
+    public static IReadOnlyList<string> ScreenshotFolders { get; } =
+    [
+        Path.Combine(AppContext.BaseDirectory, "screenshots"),
+        Path.Combine(ServerProcess.RepositoryRoot(), "artifacts", "screenshots"),
+    ];
+
+    public async Task InitializeAsync()
+    {
+        var serverStarting = ServerProcess.StartAsync();
+        _playwright = await Playwright.CreateAsync();
+        // Debian's chromium, never a downloaded one (`playwright install` does not work here).
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+            ],
+        });
+        _server = await serverStarting;
+    }
+
+    /// <summary>A fresh browser context (its own cookies) with a laptop-sized window.</summary>
+    public async Task<IPage> NewPageAsync(int width = 1366, int height = 860)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (_server is not null) await _server.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PortalCollection : ICollectionFixture<PortalFixture>
+{
+    public const string Name = "portal";
+}

@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Claims;
+using Intelagent.Server.Identity;
+using Intelagent.Server.Organizations;
+using Intelagent.Server.Platform.Authorization;
+using Intelagent.Server.Platform.Tenancy;
+using Intelagent.Server.Portal;
+using Intelagent.Tests.Infrastructure;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Intelagent.Tests.Portal;
+
+public sealed class PortalSessionTestsOnSqlite(SqliteApp app) : PortalSessionTests<SqliteApp>(app);
+public sealed class PortalSessionTestsOnPostgres(PostgresApp app) : PortalSessionTests<PostgresApp>(app);
+
+/// <summary>
+/// The portal acts through <see cref="PortalSession"/>: these tests check that it refuses exactly
+/// what the API refuses (the same permission handler, tenant and session checks) and that what it
+/// does is recorded as an API call would be.
+/// </summary>
+public abstract class PortalSessionTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : TestApp
+{
+    [Fact]
+    public async Task CreateTeam_WhenTheCallerIsAViewer_ShouldBeRefusedLikeTheApi()
+    {
+        var owner = await app.RegisterAsync();
+        var viewer = await app.AddMemberAsync(owner, "viewer");
+        var portal = await SignedInAsync(viewer);
+
+        Assert.False(await portal.AllowsAsync(Permissions.TeamsCreate));
+        var result = await portal.RunAsync(Permissions.TeamsCreate, (services, cancellationToken) =>
+            services.GetRequiredService<TeamService>().CreateAsync(new CreateTeamRequest("Nope", null), cancellationToken));
+
+        Assert.Equal(403, result.Error?.Status);
+        Assert.Equal("forbidden", result.Error?.Code);
+        var api = await app.WithToken(viewer.Token).PostAsJsonAsync($"/api/organizations/{owner.OrganizationId}/teams", new { name = "Nope" });
+        await Api.ExpectProblemAsync(api, HttpStatusCode.Forbidden, "forbidden");
+        Assert.False(await app.WithDbAsync(db => db.Teams.IgnoreQueryFilters().AnyAsync(t => t.OrganizationId == owner.OrganizationId)));
+    }
+
+    [Fact]
+    public async Task CreateTeam_WhenAllowed_ShouldWriteTheTeamAndTheAuditEntryAsTheCaller()
+    {
+        var owner = await app.RegisterAsync();
+        var portal = await SignedInAsync(owner);
+        portal.ClientIp = "203.0.113.7";
+
+        var result = await portal.RunAsync(Permissions.TeamsCreate, (services, cancellationToken) =>
+            services.GetRequiredService<TeamService>().CreateAsync(new CreateTeamRequest("Portal team", null), cancellationToken));
+
+        Assert.True(result.IsSuccess, result.Error?.Detail);
+        var audit = await app.WithDbAsync(db => db.AuditEntries.SingleAsync(a => a.OrganizationId == owner.OrganizationId && a.Action == "team.created"));
+        Assert.Equal(owner.UserId, audit.ActorUserId);
+        Assert.Equal(result.Value!.Id, audit.TargetId);
+        Assert.Equal("203.0.113.7", audit.Ip);
+    }
+
+    [Fact]
+    public async Task ManageTeam_WhenAManagerDoesNotLeadIt_ShouldBeRefusedUntilTheyLeadIt()
+    {
+        var owner = await app.RegisterAsync();
+        var manager = await app.AddMemberAsync(owner, "manager");
+        var team = await (await app.WithToken(owner.Token).PostAsJsonAsync($"/api/organizations/{owner.OrganizationId}/teams", new { name = "Support" })).JsonAsync();
+        var teamId = team.GetProperty("id").GetString()!;
+        var portal = await SignedInAsync(manager);
+
+        Assert.False(await portal.AllowsAsync(Permissions.TeamsManage, resourceId: teamId));
+        Assert.False(await portal.AllowsAsync(Permissions.TeamsManage), "without a resource the led-team check must fail closed");
+
+        await Api.ExpectAsync(await app.WithToken(owner.Token).PostAsJsonAsync($"/api/teams/{teamId}/members", new { userId = manager.UserId, role = "lead" }), HttpStatusCode.NoContent);
+        Assert.True(await portal.AllowsAsync(Permissions.TeamsManage, resourceId: teamId));
+    }
+
+    [Fact]
+    public async Task Run_ForAnotherOrganization_ShouldAnswerNotFound()
+    {
+        var owner = await app.RegisterAsync();
+        var stranger = await app.RegisterAsync();
+        var portal = await SignedInAsync(owner);
+
+        var result = await portal.RunAsync(Permissions.TeamsRead, (_, _) => Task.FromResult<Intelagent.Server.Platform.Problems.Result<bool>>(true), organizationId: stranger.OrganizationId);
+
+        Assert.Equal(404, result.Error?.Status);
+    }
+
+    [Fact]
+    public async Task Run_AfterSignOut_ShouldRefuseBecauseTheSessionEnded()
+    {
+        var owner = await app.RegisterAsync();
+        var portal = await SignedInAsync(owner);
+        Assert.True(await portal.AllowsAsync(Permissions.TeamsRead));
+
+        await Api.ExpectAsync(await app.WithToken(owner.Token).PostAsync("/api/auth/logout", null), HttpStatusCode.NoContent);
+
+        Assert.False(await portal.AllowsAsync(Permissions.TeamsRead));
+    }
+
+    [Fact]
+    public async Task AdminPermissions_ShouldBeAnOperatorsOnly()
+    {
+        var owner = await app.RegisterAsync();
+        var operatorToken = await app.LoginAsync(TestApp.Operator.Email, TestApp.Operator.Password);
+
+        Assert.False(await (await SignedInAsync(owner)).AllowsAsync(Permissions.PlatformOrganizationsRead));
+        var operatorPortal = await SignedInAsync(operatorToken);
+        Assert.True(operatorPortal.IsOperator);
+        Assert.True(await operatorPortal.AllowsAsync(Permissions.PlatformOrganizationsManage));
+        // An operator reads a tenant for support, but does not act in it as a member would.
+        Assert.True(await operatorPortal.AllowsAsync(Permissions.OrganizationRead, organizationId: owner.OrganizationId));
+        Assert.False(await operatorPortal.AllowsAsync(Permissions.TeamsCreate, organizationId: owner.OrganizationId));
+    }
+
+    [Fact]
+    public async Task ChangeTier_ByAnOperator_ShouldChangeItAndBeAuditedInTheTenant()
+    {
+        var owner = await app.RegisterAsync();
+        var operatorPortal = await SignedInAsync(await app.LoginAsync(TestApp.Operator.Email, TestApp.Operator.Password));
+
+        var result = await operatorPortal.RunAsync(Permissions.PlatformOrganizationsManage, (services, cancellationToken) =>
+            services.GetRequiredService<OrganizationService>().ChangeTierAsync(owner.OrganizationId, SubscriptionTier.Pro, cancellationToken));
+
+        Assert.True(result.IsSuccess, result.Error?.Detail);
+        Assert.Equal(SubscriptionTier.Pro, await app.WithDbAsync(db => db.Organizations.IgnoreQueryFilters().Where(o => o.Id == owner.OrganizationId).Select(o => o.SubscriptionTier).SingleAsync()));
+        var audit = await app.WithDbAsync(db => db.AuditEntries.SingleAsync(a => a.OrganizationId == owner.OrganizationId && a.Action == "organization.updated"));
+        Assert.True(audit.ActorIsOperator);
+        Assert.Contains("pro", audit.Data);
+    }
+
+    [Fact]
+    public async Task PortalPages_ShouldBeHtml_WhileTheApiKeepsItsProblems()
+    {
+        var client = app.Anonymous();
+
+        var page = await client.GetAsync("/teams");
+        await Api.ExpectAsync(page, HttpStatusCode.OK);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("_framework/blazor.web.js", await page.Content.ReadAsStringAsync());
+        await Api.ExpectProblemAsync(await client.GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized, "unauthenticated");
+        await Api.ExpectProblemAsync(await client.GetAsync("/api/no-such-route"), HttpStatusCode.NotFound, "not_found");
+    }
+
+    private Task<PortalSession> SignedInAsync(Account account) => SignedInAsync(account.Token);
+
+    /// <summary>A portal session as a circuit would hold it: the principal the JWT scheme made from the cookie.</summary>
+    private async Task<PortalSession> SignedInAsync(string token)
+    {
+        var jwt = new JsonWebTokenHandler().ReadJsonWebToken(token);
+        var identity = new ClaimsIdentity(
+            [new Claim(JwtRegisteredClaimNames.Sub, jwt.Subject), new Claim(TokenService.SessionClaim, jwt.GetClaim(TokenService.SessionClaim).Value)], "test");
+        var portal = new PortalSession(new FixedAuthentication(new ClaimsPrincipal(identity)), app.Services.GetRequiredService<IServiceScopeFactory>(),
+            app.Services.GetRequiredService<SessionCache>(), app.Services.GetRequiredService<MembershipCache>());
+        Assert.True(await portal.EnsureSignedInAsync());
+        return portal;
+    }
+
+    private sealed class FixedAuthentication(ClaimsPrincipal user) : AuthenticationStateProvider
+    {
+        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
+    }
+}
