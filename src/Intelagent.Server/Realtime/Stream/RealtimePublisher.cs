@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Intelagent.Server.Platform.Data;
 using Intelagent.Server.Platform.Ids;
+using Intelagent.Server.Realtime.SocketIo;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,7 +12,8 @@ namespace Intelagent.Server.Realtime.Stream;
 /// one SignalR group. Store-then-send is what makes replay complete: nothing reaches a client that a
 /// reconnecting client could not ask for again. See docs/decisions/005-realtime-event-stream.md.
 /// </summary>
-public sealed class RealtimePublisher(AppDb db, RealtimeOrdering ordering, IHubContext<EventsHub> hub, ILogger<RealtimePublisher> logger)
+public sealed class RealtimePublisher(AppDb db, RealtimeOrdering ordering, IHubContext<EventsHub> hub, SocketIoFanOut socketIo,
+    ILogger<RealtimePublisher> logger)
 {
     private readonly List<RealtimeDraft> _staged = [];
 
@@ -58,7 +60,12 @@ public sealed class RealtimePublisher(AppDb db, RealtimeOrdering ordering, IHubC
         {
             // One send per event to one group: SignalR serialises the message once per protocol for
             // the whole group (and once for the Redis backplane), not once per connection.
-            try { await hub.Clients.Group(RealtimeGroups.Of(row)).SendAsync(row.Type, RealtimeMessage.From(row), CancellationToken.None); }
+            try
+            {
+                await hub.Clients.Group(RealtimeGroups.Of(row)).SendAsync(row.Type, RealtimeMessage.From(row), CancellationToken.None);
+                // The socket.io endpoint's sessions of the same group, encoded once (see SocketIoFanOut).
+                await socketIo.PublishAsync(row);
+            }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 // Stored already: a client that missed it gets it by replay on reconnect.
