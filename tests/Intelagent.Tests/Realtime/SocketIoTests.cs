@@ -144,6 +144,26 @@ public abstract class SocketIoTests<TApp>(TApp app) : IClassFixture<TApp> where 
     }
 
     [Fact]
+    public async Task RemovedMember_WhileConnected_ShouldStopReceivingTheOrganizationsEvents()
+    {
+        var owner = await app.RegisterAsync();
+        var member = await app.AddMemberAsync(owner, "member");
+        await app.DispatchEventsAsync();
+        var (socket, answer) = await EngineIoWebSocket.ConnectAsync(app, member.Token);
+        await using var connection = socket;
+        Assert.StartsWith("40{", answer);
+        await Api.ExpectAsync(await app.WithToken(owner.Token).DeleteAsync($"/api/organizations/{owner.OrganizationId}/members/{member.UserId}"), HttpStatusCode.NoContent);
+        await app.DispatchEventsAsync();
+
+        await app.PublishAsync(RealtimeDraft.ForOrganization(owner.OrganizationId, RealtimeEventTypes.MetricsUpdated, null, new { secret = true }));
+        // The user's own group still reaches them: a marker sent after the organization's event.
+        var after = await app.PublishAsync(RealtimeDraft.ForUser(owner.OrganizationId, member.UserId, RealtimeEventTypes.MetricsUpdated, new { }));
+        var received = new List<JsonElement> { (await socket.NextEventAsync()).Data };
+        while (received[^1].GetProperty("id").GetString() != after) received.Add((await socket.NextEventAsync()).Data);
+        Assert.DoesNotContain(received, r => r.GetProperty("payload").TryGetProperty("secret", out _));
+    }
+
+    [Fact]
     public async Task Handshake_WithAnotherProtocolVersion_ShouldBeRefused()
     {
         var response = await app.Anonymous().GetAsync("/socket.io/?EIO=3&transport=polling");
