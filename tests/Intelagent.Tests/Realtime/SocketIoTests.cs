@@ -164,6 +164,20 @@ public abstract class SocketIoTests<TApp>(TApp app) : IClassFixture<TApp> where 
     }
 
     [Fact]
+    public async Task Logout_WhileConnected_ShouldDisconnectTheSocketIoClient()
+    {
+        var owner = await app.RegisterAsync();
+        var (socket, _) = await EngineIoWebSocket.ConnectAsync(app, owner.Token);
+        await using var connection = socket;
+
+        await Api.ExpectAsync(await app.WithToken(owner.Token).PostAsync("/api/auth/logout", null), HttpStatusCode.NoContent);
+        app.Clock.Advance(RealtimeSessionSweep.Interval + TimeSpan.FromSeconds(1));
+        string? packet;
+        do packet = await socket.ReceiveAsync(); while (packet == "2");
+        Assert.Equal("41", packet);
+    }
+
+    [Fact]
     public async Task Handshake_WithAnotherProtocolVersion_ShouldBeRefused()
     {
         var response = await app.Anonymous().GetAsync("/socket.io/?EIO=3&transport=polling");

@@ -6,7 +6,7 @@ using Intelagent.Server.Realtime.Stream;
 namespace Intelagent.Server.Realtime.SocketIo;
 
 /// <summary>A Socket.IO connection of the default namespace: whose it is and the groups it joined.</summary>
-public sealed record SocketIoClient(string Sid, string UserId, bool IsOperator, string SessionId, IReadOnlySet<string> Groups);
+public sealed record SocketIoClient(string Sid, string UserId, bool IsOperator, string SessionId, DateTimeOffset TokenExpiresAt, IReadOnlySet<string> Groups);
 
 /// <summary>
 /// This node's Engine.IO sessions and, for the connected ones, the same groups the SignalR hub uses
@@ -77,13 +77,16 @@ public sealed class SocketIoConnections(IServiceScopeFactory scopes, ILogger<Soc
         logger.LogDebug("Regrouped {Count} socket.io connections", affected.Count);
     }
 
-    /// <summary>Disconnects the connections whose session ended (logout, revocation, expiry) since they connected.</summary>
-    public async Task CloseEndedSessionsAsync(SessionCache sessions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Disconnects the connections whose session ended (logout, revocation, expiry) or whose token
+    /// expired since they connected, as the hub does (CloseOnAuthenticationExpiration).
+    /// </summary>
+    public async Task CloseEndedSessionsAsync(SessionCache sessions, DateTimeOffset now, CancellationToken cancellationToken)
     {
         foreach (var bySession in _sessions.Values.Where(s => s.Client is not null).GroupBy(s => s.Client!.SessionId))
         {
-            if (await sessions.GetActiveAsync(bySession.Key, cancellationToken) is not null) continue;
-            foreach (var session in bySession)
+            var active = await sessions.GetActiveAsync(bySession.Key, cancellationToken) is not null;
+            foreach (var session in bySession.Where(s => !active || s.Client is { } c && c.TokenExpiresAt <= now))
             {
                 session.Send(SocketIoFrames.Disconnect);
                 Leave(session);

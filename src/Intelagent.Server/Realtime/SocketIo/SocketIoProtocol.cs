@@ -72,14 +72,14 @@ public sealed class SocketIoProtocol(SocketIoConnections connections, IServiceSc
         }
         await using var scope = scopes.CreateAsyncScope();
         var identity = await AuthenticateAsync(scope.ServiceProvider, token, cancellationToken);
-        if (identity is null)
+        if (identity is not { } signedIn)
         {
             session.Send(SocketIoFrames.ConnectError("", "The token is invalid, expired, or its session has ended."));
             return;
         }
         var db = scope.ServiceProvider.GetRequiredService<AppDb>();
-        var access = await RealtimeAccess.LoadAcrossTenantsAsync(db, identity.UserId, identity.IsOperator, cancellationToken);
-        var client = new SocketIoClient(NewId(), identity.UserId, identity.IsOperator, identity.SessionId, access.Groups());
+        var access = await RealtimeAccess.LoadAcrossTenantsAsync(db, signedIn.Session.UserId, signedIn.Session.IsOperator, cancellationToken);
+        var client = new SocketIoClient(NewId(), signedIn.Session.UserId, signedIn.Session.IsOperator, signedIn.Session.SessionId, signedIn.TokenExpiresAt, access.Groups());
         // Groups first, then the answer, then the replay (as the hub): an event committed meanwhile
         // may arrive twice, never not at all; clients drop ids they already handled.
         connections.Join(session, client);
@@ -91,7 +91,7 @@ public sealed class SocketIoProtocol(SocketIoConnections connections, IServiceSc
     }
 
     /// <summary>Runs the JWT scheme of the HTTP API on the token (signature, expiry, live session), then checks the session as the hub does.</summary>
-    private async Task<SessionInfo?> AuthenticateAsync(IServiceProvider services, string token, CancellationToken cancellationToken)
+    private async Task<(SessionInfo Session, DateTimeOffset TokenExpiresAt)?> AuthenticateAsync(IServiceProvider services, string token, CancellationToken cancellationToken)
     {
         var http = new DefaultHttpContext { RequestServices = services };
         http.Request.Headers.Authorization = "Bearer " + token;
@@ -100,7 +100,10 @@ public sealed class SocketIoProtocol(SocketIoConnections connections, IServiceSc
         var userId = result.Principal.FindFirst(JwtRegisteredClaimNames.Sub)?.Value;
         var sessionId = result.Principal.FindFirst(TokenService.SessionClaim)?.Value;
         var session = sessionId is null ? null : await services.GetRequiredService<SessionCache>().GetActiveAsync(sessionId, cancellationToken);
-        return session is not null && session.UserId == userId ? session : null;
+        if (session is null || session.UserId != userId) return null;
+        var expires = long.TryParse(result.Principal.FindFirst(JwtRegisteredClaimNames.Exp)?.Value, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds) : session.ExpiresAt;
+        return (session, expires);
     }
 
     private ConnectAuth ParseAuth(string json)

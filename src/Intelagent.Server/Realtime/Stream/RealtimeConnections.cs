@@ -78,7 +78,7 @@ public sealed class RealtimeSessionSweep(RealtimeConnections connections, Socket
             {
                 await Task.Delay(Interval, clock, stoppingToken);
                 await connections.CloseEndedSessionsAsync(sessions, stoppingToken);
-                await socketIo.CloseEndedSessionsAsync(sessions, stoppingToken);
+                await socketIo.CloseEndedSessionsAsync(sessions, clock.GetUtcNow(), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
             catch (Exception exception) { logger.LogWarning(exception, "Session sweep of hub connections failed"); }
