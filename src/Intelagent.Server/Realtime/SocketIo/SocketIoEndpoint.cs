@@ -32,6 +32,7 @@ public sealed class SocketIoEndpoint(SocketIoConnections connections, SocketIoPr
             return;
         }
         if (transport == "websocket" && http.WebSockets.IsWebSocketRequest) await RunWebSocketAsync(http, session);
+        else if (transport == "websocket") await SocketIoFrames.WriteErrorAsync(http.Response, 3, "Bad request");
         else if (transport != "polling") await SocketIoFrames.WriteErrorAsync(http.Response, 0, "Transport unknown");
         else if (session is null && HttpMethods.IsGet(http.Request.Method))
             await WriteAsync(http.Response, SocketIoFrames.Open(Open(query).Id, canUpgrade: true, settings));

@@ -33,7 +33,7 @@ public sealed class SocketIoFanOut(SocketIoConnections connections, RealtimeRedi
                 await _multiplexer.GetSubscriber().PublishAsync(Channel, message);
                 return;
             }
-            catch (RedisException exception)
+            catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
             {
                 // Stored already: other nodes' clients get it by replay; this node's get it now.
                 logger.LogWarning(exception, "Redis unreachable: socket.io event {EventId} delivered on this node only", e.Id);

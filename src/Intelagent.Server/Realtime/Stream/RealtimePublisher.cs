@@ -60,17 +60,15 @@ public sealed class RealtimePublisher(AppDb db, RealtimeOrdering ordering, IHubC
         {
             // One send per event to one group: SignalR serialises the message once per protocol for
             // the whole group (and once for the Redis backplane), not once per connection.
-            try
-            {
-                await hub.Clients.Group(RealtimeGroups.Of(row)).SendAsync(row.Type, RealtimeMessage.From(row), CancellationToken.None);
-                // The socket.io endpoint's sessions of the same group, encoded once (see SocketIoFanOut).
-                await socketIo.PublishAsync(row);
-            }
+            try { await hub.Clients.Group(RealtimeGroups.Of(row)).SendAsync(row.Type, RealtimeMessage.From(row), CancellationToken.None); }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 // Stored already: a client that missed it gets it by replay on reconnect.
                 logger.LogWarning(exception, "Could not send realtime event {EventId}", row.Id);
             }
+            // The socket.io endpoint's sessions of the same group, encoded once (see SocketIoFanOut);
+            // it never throws for Redis trouble (it falls back to this node).
+            await socketIo.PublishAsync(row);
         }
         return rows.Select(r => r.Id).ToList();
     }
