@@ -3,6 +3,7 @@ using Intelagent.Server.Platform.Events;
 using Intelagent.Server.Platform.Ids;
 using Intelagent.Server.Platform.Tenancy;
 using Intelagent.Server.Realtime.Activity;
+using Intelagent.Server.Realtime.SocketIo;
 using Intelagent.Server.Realtime.Stream;
 using Microsoft.EntityFrameworkCore;
 
@@ -32,7 +33,9 @@ public static class RealtimeModule
         services.AddSingleton(RealtimeSettings.From(configuration));
         services.AddSingleton<RealtimeOrdering>();
         services.AddSingleton<RealtimeConnections>();
-        services.AddSingleton(sp => new RealtimeAccessBus(sp.GetRequiredService<RealtimeConnections>(), redis, sp.GetRequiredService<ILogger<RealtimeAccessBus>>()));
+        services.AddSocketIo(configuration, redis);
+        services.AddSingleton(sp => new RealtimeAccessBus(sp.GetRequiredService<RealtimeConnections>(), sp.GetRequiredService<SocketIoConnections>(), redis,
+            sp.GetRequiredService<ILogger<RealtimeAccessBus>>()));
         services.AddHostedService(sp => sp.GetRequiredService<RealtimeAccessBus>());
         services.AddHostedService<RealtimeSessionSweep>();
         services.AddScoped<RealtimePublisher>();
@@ -52,6 +55,7 @@ public static class RealtimeModule
     {
         // A connection ends when its token expires, as well as when its session ends (RealtimeSessionSweep).
         app.MapHub<EventsHub>("/hubs/events", options => options.CloseOnAuthenticationExpiration = true);
+        app.MapSocketIo();
         app.MapNotificationPreferenceEndpoints();
         app.MapActivityEndpoints();
         return app.MapNotificationEndpoints();

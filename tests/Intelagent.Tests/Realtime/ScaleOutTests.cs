@@ -82,6 +82,25 @@ public sealed class ScaleOutTests(TwoNodes nodes) : IClassFixture<TwoNodes>
     }
 
     [Fact]
+    public async Task EventPublishedOnNodeA_ShouldReachASocketIoClientConnectedToNodeB()
+    {
+        var owner = await nodes.A.RegisterAsync();
+        var foreign = await nodes.A.RegisterAsync(organizationName: "Elsewhere");
+        await nodes.A.DispatchEventsAsync();
+        var (onB, answer) = await EngineIoWebSocket.ConnectAsync(nodes.B, owner.Token);
+        await using var connection = onB;
+        Assert.StartsWith("40{", answer);
+
+        await nodes.A.PublishAsync(RealtimeDraft.ForOrganization(foreign.OrganizationId, RealtimeEventTypes.UsageWarning, null, new { foreign = true }));
+        var id = await nodes.A.PublishAsync(RealtimeDraft.ForOrganization(owner.OrganizationId, RealtimeEventTypes.UsageWarning, Permissions.UsageRead, new { percent = 90 }));
+        // The first event to arrive is the owner's: the other organization's, published before it, never came.
+        var (name, data) = await onB.NextEventAsync();
+        Assert.Equal(RealtimeEventTypes.UsageWarning, name);
+        Assert.Equal(id, data.GetProperty("id").GetString());
+        Assert.Equal(90, data.GetProperty("payload").GetProperty("percent").GetInt32());
+    }
+
+    [Fact]
     public async Task Reconnect_ToTheOtherNode_ShouldReplayWhatWasMissed_InCommitOrderAcrossNodes()
     {
         var owner = await nodes.A.RegisterAsync();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Intelagent.Server.Identity;
 using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Realtime.SocketIo;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Intelagent.Server.Realtime.Stream;
@@ -64,8 +65,8 @@ public sealed class RealtimeConnections(IHubContext<EventsHub> hub, IServiceScop
     }
 }
 
-/// <summary>Every 30 seconds, closes this node's hub connections whose session has ended.</summary>
-public sealed class RealtimeSessionSweep(RealtimeConnections connections, SessionCache sessions, TimeProvider clock, ILogger<RealtimeSessionSweep> logger) : BackgroundService
+/// <summary>Every 30 seconds, closes this node's hub and socket.io connections whose session has ended.</summary>
+public sealed class RealtimeSessionSweep(RealtimeConnections connections, SocketIoConnections socketIo, SessionCache sessions, TimeProvider clock, ILogger<RealtimeSessionSweep> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
 
@@ -77,6 +78,7 @@ public sealed class RealtimeSessionSweep(RealtimeConnections connections, Sessio
             {
                 await Task.Delay(Interval, clock, stoppingToken);
                 await connections.CloseEndedSessionsAsync(sessions, stoppingToken);
+                await socketIo.CloseEndedSessionsAsync(sessions, clock.GetUtcNow(), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
             catch (Exception exception) { logger.LogWarning(exception, "Session sweep of hub connections failed"); }

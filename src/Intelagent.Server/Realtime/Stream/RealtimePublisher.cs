@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Intelagent.Server.Platform.Data;
 using Intelagent.Server.Platform.Ids;
+using Intelagent.Server.Realtime.SocketIo;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,7 +12,8 @@ namespace Intelagent.Server.Realtime.Stream;
 /// one SignalR group. Store-then-send is what makes replay complete: nothing reaches a client that a
 /// reconnecting client could not ask for again. See docs/decisions/005-realtime-event-stream.md.
 /// </summary>
-public sealed class RealtimePublisher(AppDb db, RealtimeOrdering ordering, IHubContext<EventsHub> hub, ILogger<RealtimePublisher> logger)
+public sealed class RealtimePublisher(AppDb db, RealtimeOrdering ordering, IHubContext<EventsHub> hub, SocketIoFanOut socketIo,
+    ILogger<RealtimePublisher> logger)
 {
     private readonly List<RealtimeDraft> _staged = [];
 
@@ -64,6 +66,9 @@ public sealed class RealtimePublisher(AppDb db, RealtimeOrdering ordering, IHubC
                 // Stored already: a client that missed it gets it by replay on reconnect.
                 logger.LogWarning(exception, "Could not send realtime event {EventId}", row.Id);
             }
+            // The socket.io endpoint's sessions of the same group, encoded once (see SocketIoFanOut);
+            // it never throws for Redis trouble (it falls back to this node).
+            await socketIo.PublishAsync(row);
         }
         return rows.Select(r => r.Id).ToList();
     }

@@ -1,3 +1,4 @@
+using Intelagent.Server.Realtime.SocketIo;
 using StackExchange.Redis;
 
 namespace Intelagent.Server.Realtime.Stream;
@@ -38,7 +39,7 @@ public sealed record RealtimeRedisSettings(ConfigurationOptions Options, string 
 }
 
 /// <summary>Tells every node that a user's (or an organization's members') groups must be recomputed.</summary>
-public sealed class RealtimeAccessBus(RealtimeConnections connections, RealtimeRedisSettings? redis, ILogger<RealtimeAccessBus> logger)
+public sealed class RealtimeAccessBus(RealtimeConnections connections, SocketIoConnections socketIo, RealtimeRedisSettings? redis, ILogger<RealtimeAccessBus> logger)
     : IHostedService, IAsyncDisposable
 {
     private ConnectionMultiplexer? _multiplexer;
@@ -62,6 +63,7 @@ public sealed class RealtimeAccessBus(RealtimeConnections connections, RealtimeR
             }
         }
         await connections.RefreshAsync(userId, organizationId, cancellationToken);
+        await socketIo.RefreshAsync(userId, organizationId, cancellationToken);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -78,7 +80,11 @@ public sealed class RealtimeAccessBus(RealtimeConnections connections, RealtimeR
 
     private async Task RefreshAsync(string? userId, string organizationId)
     {
-        try { await connections.RefreshAsync(userId, organizationId, CancellationToken.None); }
+        try
+        {
+            await connections.RefreshAsync(userId, organizationId, CancellationToken.None);
+            await socketIo.RefreshAsync(userId, organizationId, CancellationToken.None);
+        }
         catch (Exception exception) { logger.LogWarning(exception, "Could not regroup connections after an access change"); }
     }
 
