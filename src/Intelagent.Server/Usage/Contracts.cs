@@ -15,7 +15,7 @@ public sealed record UsageMeter(long Used, long? Limit, decimal? Percent);
 
 public sealed record UsageResponse(
     DateTimeOffset Day, DateTimeOffset Month, UsageMeter ApiCallsToday, long RefusedCallsToday, UsageMeter BandwidthBytesThisMonth,
-    UsageMeter Seats, UsageMeter Projects);
+    UsageMeter Seats, UsageMeter Projects, UsageMeter StorageBytes, decimal ComputeSecondsThisMonth, decimal BackgroundJobsThisMonth);
 
 public sealed record UsageHistoryPoint(DateTimeOffset PeriodStart, long ApiCalls, long RefusedCalls, long BandwidthBytes);
 

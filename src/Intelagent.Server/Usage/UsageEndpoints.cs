@@ -19,6 +19,9 @@ public static class UsageEndpoints
         group.MapGet("/limits", LimitsAsync).RequirePermission(Permissions.UsageRead).WithName("GetUsageLimits")
             .WithSummary("The effective limits and, per limit, whether the tier or an operator's override sets it")
             .Produces<UsageLimitsResponse>().WithProblems(400, 403, 404);
+        group.MapPost("/events", ReportAsync).RequirePermission(Permissions.UsageReport).WithName("ReportUsage")
+            .WithSummary("A batch of product usage (compute_seconds, storage_bytes gauge, background_jobs), all or nothing, idempotent by event id")
+            .Produces<ReportUsageResponse>().WithProblems(400, 403, 404, 409);
         app.MapPut("/api/admin/organizations/{id}/limits", SetLimitsAsync).RequirePermission(Permissions.PlatformOrganizationsManage)
             .WithTags("Admin").WithName("SetOrganizationLimits")
             .WithSummary("Custom limits for one organization; a null field follows the tier, -1 is unlimited; applies at once")
@@ -34,6 +37,9 @@ public static class UsageEndpoints
 
     private static async Task<IResult> LimitsAsync(RequestContext request, UsageService usage, CancellationToken cancellationToken) =>
         (await usage.LimitsAsync(request.OrganizationId!, cancellationToken)).ToHttp(l => TypedResults.Ok(l));
+
+    private static async Task<IResult> ReportAsync(ReportUsageRequest request, UsageEventService events, CancellationToken cancellationToken) =>
+        (await events.ReportAsync(request, cancellationToken)).ToHttp(r => TypedResults.Ok(r));
 
     private static async Task<IResult> SetLimitsAsync(string id, SetUsageLimitsRequest request, UsageService usage, CancellationToken cancellationToken) =>
         (await usage.SetLimitsAsync(id, request, cancellationToken)).ToHttp(l => TypedResults.Ok(l));

@@ -40,6 +40,7 @@ public sealed class InMemoryUsageLimiter : IUsageLimiter
         public DateTimeOffset Day;
         public long CallsToday;
         public bool Loaded;
+        public Task<long>? Load;
     }
 
     private readonly ConcurrentDictionary<string, State> _states = new();
@@ -51,13 +52,22 @@ public sealed class InMemoryUsageLimiter : IUsageLimiter
         var today = StartOfDay(now);
         if (!Volatile.Read(ref state.Loaded))
         {
-            var loaded = await callsSoFarToday(today, cancellationToken);
+            // One load per organization, however many first calls arrive together.
+            Task<long> load;
+            lock (state) load = state.Load ??= callsSoFarToday(today, CancellationToken.None);
+            long loaded;
+            try
+            {
+                loaded = await load.WaitAsync(cancellationToken);
+            }
+            catch when (load.IsFaulted)
+            {
+                lock (state) if (state.Load == load) state.Load = null; // the next call tries again
+                throw;
+            }
             lock (state)
             {
-                if (!state.Loaded)
-                {
-                    (state.Day, state.CallsToday, state.Loaded) = (today, loaded, true);
-                }
+                if (!state.Loaded) (state.Day, state.CallsToday, state.Loaded) = (today, loaded, true);
             }
         }
         lock (state)

@@ -14,6 +14,8 @@ public static class UsageModule
         services.AddSingleton<UsageFlushService>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlushService>());
         services.AddScoped<UsageService>();
+        services.AddScoped<UsageCapacity>();
+        services.AddScoped<UsageEventService>();
         services.AddScoped<IDomainEventHandler<OrganizationUpdated>, UsageLimitsOnTierChange>();
         return services;
     }

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Intelagent.Server.Usage;
 
 /// <summary>The current organization's usage and limits, and the operator's custom limits.</summary>
-public sealed class UsageService(AppDb db, UsageLimitsProvider limitsProvider, IUsageLimiter limiter, IUsageCounters counters)
+public sealed class UsageService(AppDb db, UsageLimitsProvider limitsProvider, IUsageLimiter limiter, IUsageCounters counters, UsageEventService events)
 {
     public const int MaxHourlyRangeDays = 31;
     public const int MaxDailyRangeDays = 366;
@@ -55,7 +55,9 @@ public sealed class UsageService(AppDb db, UsageLimitsProvider limitsProvider, I
             + await db.Invitations.CountAsync(i => i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now, cancellationToken);
         var projects = await db.Projects.CountAsync(cancellationToken);
         return new UsageResponse(day, month, Meter(callsToday, limits.ApiCallsPerDay), refusedToday, Meter(bandwidth, limits.BandwidthBytesPerMonth),
-            Meter(seats, limits.Seats), Meter(projects, limits.Projects));
+            Meter(seats, limits.Seats), Meter(projects, limits.Projects), Meter(await events.StorageBytesAsync(cancellationToken), limits.StorageBytes),
+            await events.SumSinceAsync(ReportedMetric.ComputeSeconds, month, cancellationToken),
+            await events.SumSinceAsync(ReportedMetric.BackgroundJobs, month, cancellationToken));
     }
 
     public async Task<Result<UsageHistoryResponse>> HistoryAsync(string? granularity, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)

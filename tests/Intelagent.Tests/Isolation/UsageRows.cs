@@ -11,6 +11,7 @@ public static class UsageRows
         R(Get, "/api/usage", UsageRead, _ => "/api/usage", header: true),
         R(Get, "/api/usage/history", UsageRead, _ => "/api/usage/history?granularity=day", header: true),
         R(Get, "/api/usage/limits", UsageRead, _ => "/api/usage/limits", header: true),
+        R(Post, "/api/usage/events", UsageReport, _ => "/api/usage/events", _ => new { events = new[] { new { id = Unique("evt"), metric = "compute_seconds", quantity = 1, product = "chatbot" } } }, header: true),
         R(Put, "/api/admin/organizations/{id}/limits", PlatformOrganizationsManage, w => $"/api/admin/organizations/{w.Org}/limits", _ => new { apiCallsPerDay = 5000 }),
     ];
 }

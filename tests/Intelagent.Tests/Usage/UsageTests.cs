@@ -40,7 +40,10 @@ public abstract class UsageTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
     {
         var owner = await app.RegisterAsync();
         await SetLimitsAsync(owner.OrganizationId, new { ratePerMinute = 1, burst = 150 });
-        var client = app.WithToken(owner.Token);
+        // With the header the membership comes from its cache (the "only membership" fallback reads the database each time).
+        var client = app.WithToken(owner.Token, owner.OrganizationId);
+        // One call first warms the per-organization caches (session, membership, policies, limits).
+        await Api.ExpectAsync(await client.GetAsync("/api/usage/limits"), HttpStatusCode.OK);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => client.GetAsync("/api/usage/limits")));
         await FlushAsync();
@@ -48,14 +51,14 @@ public abstract class UsageTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
         // The test clock moves 1 ms per read, so a token or two may come back during the run.
         var admitted = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
         var refused = responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests);
-        Assert.Equal(200, admitted + refused);
-        Assert.InRange(admitted, 150, 155);
-        Assert.Equal(admitted, await FlushedAsync(owner.OrganizationId, UsageMetric.ApiCalls));
+        Assert.True(admitted + refused == 200, string.Join(", ", responses.Select(r => (int)r.StatusCode).Distinct()));
+        Assert.InRange(admitted, 149, 155);
+        Assert.Equal(admitted + 1, await FlushedAsync(owner.OrganizationId, UsageMetric.ApiCalls));
         Assert.Equal(refused, await FlushedAsync(owner.OrganizationId, UsageMetric.RefusedCalls));
         Assert.True(await FlushedAsync(owner.OrganizationId, UsageMetric.BandwidthBytes) > 0);
         var hourly = await app.WithDbAsync(db => db.Set<UsageRollup>().IgnoreQueryFilters()
             .Where(r => r.OrganizationId == owner.OrganizationId && r.Metric == UsageMetric.ApiCalls && r.Granularity == UsageGranularity.Hour).SumAsync(r => r.Value));
-        Assert.Equal(admitted, hourly);
+        Assert.Equal(admitted + 1, hourly);
     }
 
     [Fact]
