@@ -1232,6 +1232,52 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.ToTable("IncidentTimelineEntries", (string)null);
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Usage.UsageEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Product")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("Quantity")
+                        .HasPrecision(28, 6)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "EventId")
+                        .IsUnique();
+
+                    b.HasIndex("OrganizationId", "Metric", "OccurredAt");
+
+                    b.ToTable("UsageEvents", (string)null);
+                });
+
             modelBuilder.Entity("Intelagent.Server.Usage.UsageLimitOverride", b =>
                 {
                     b.Property<string>("OrganizationId")
