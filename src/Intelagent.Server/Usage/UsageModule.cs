@@ -16,6 +16,7 @@ public static class UsageModule
         services.AddScoped<UsageService>();
         services.AddScoped<UsageCapacity>();
         services.AddScoped<UsageEventService>();
+        services.AddScoped<UsageCleanupJob>();
         services.AddScoped<IDomainEventHandler<OrganizationUpdated>, UsageLimitsOnTierChange>();
         return services;
     }

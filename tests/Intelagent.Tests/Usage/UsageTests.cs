@@ -192,4 +192,22 @@ public abstract class UsageTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
 
         await Api.ExpectProblemAsync(await busyClient.GetAsync("/api/usage/history?granularity=minute"), HttpStatusCode.BadRequest, "validation_failed");
     }
+
+    [Fact]
+    public async Task Cleanup_AfterTheRetention_ShouldDropMinuteRowsAndKeepHoursAndDays()
+    {
+        var owner = await app.RegisterAsync();
+        await Api.ExpectAsync(await app.WithToken(owner.Token).GetAsync("/api/usage/limits"), HttpStatusCode.OK);
+        await FlushAsync();
+        app.Clock.Advance(TimeSpan.FromDays(8));
+
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<UsageCleanupJob>().CleanUpAsync(CancellationToken.None);
+
+        var left = await app.WithDbAsync(db => db.Set<UsageRollup>().IgnoreQueryFilters()
+            .Where(r => r.OrganizationId == owner.OrganizationId && r.Metric == UsageMetric.ApiCalls).Select(r => r.Granularity).ToListAsync());
+        Assert.DoesNotContain(UsageGranularity.Minute, left);
+        Assert.Contains(UsageGranularity.Hour, left);
+        Assert.Contains(UsageGranularity.Day, left);
+    }
 }
