@@ -10,7 +10,7 @@ namespace Intelagent.Server.Usage;
 /// Meters every authenticated /api call that resolved an organization (a member's JWT or an API key;
 /// an operator acting on a tenant is not the tenant's usage), after the organization guards: the
 /// limiter admits or refuses it, the answer carries the rate-limit headers, and the call and its
-/// bytes are counted in memory (docs/decisions/010-usage-metering.md).
+/// bytes are counted in memory (docs/decisions/011-usage-metering-and-limits.md).
 /// </summary>
 public sealed class MeteringMiddleware(RequestDelegate next, IConfiguration configuration)
 {
