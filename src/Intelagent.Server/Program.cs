@@ -7,6 +7,7 @@ using Intelagent.Server.Portal;
 using Intelagent.Server.Realtime;
 using Intelagent.Server.Security;
 using Intelagent.Server.Security.Access;
+using Intelagent.Server.Usage;
 
 var (verb, hostArguments, exitCode) = Commands.Parse(args);
 if (exitCode is not null) return exitCode.Value;
@@ -23,6 +24,7 @@ builder.Services
     .AddRealtime(builder.Configuration)
     .AddAuditTrail(builder.Configuration, dataDirectory)
     .AddAccessControl()
+    .AddUsage()
     .AddPortal();
 
 var app = builder.Build();
@@ -33,6 +35,7 @@ app.MapOrganizations();
 app.MapRealtime();
 app.MapAuditTrail();
 app.MapAccessControl();
+app.MapUsage();
 app.MapPortal();
 
 if (verb == Verb.Migrate)

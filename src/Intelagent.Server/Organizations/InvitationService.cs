@@ -15,7 +15,8 @@ namespace Intelagent.Server.Organizations;
 /// to the inviter (decisions, "Email"). Accepting needs the invited address: either signed in as
 /// that user, or creating the account with a name and password (the token proves the mailbox).
 /// </summary>
-public sealed class InvitationService(AppDb db, AuthSettings settings, PublicUrls urls, IPasswordHasher<User> hasher, TokenService tokens, IPasswordRules passwordRules)
+public sealed class InvitationService(AppDb db, AuthSettings settings, PublicUrls urls, IPasswordHasher<User> hasher, TokenService tokens, IPasswordRules passwordRules,
+    Usage.UsageCapacity capacity)
 {
     public async Task<Result<InvitationResponse>> InviteAsync(InviteRequest request, CancellationToken cancellationToken)
     {
@@ -35,6 +36,7 @@ public sealed class InvitationService(AppDb db, AuthSettings settings, PublicUrl
         if (alreadyMember) return Error.Conflict("already_member", "This person is already a member.");
         if (await db.Invitations.AnyAsync(i => i.NormalizedEmail == normalized && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now, cancellationToken))
             return Error.Conflict("already_invited", "A pending invitation for this email exists; revoke it to send a new one.");
+        if (await capacity.SeatAvailableAsync(cancellationToken) is { } noSeat) return noSeat;
 
         var token = SecretTokens.Create();
         var invitation = new Invitation

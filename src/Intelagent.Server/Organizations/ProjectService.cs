@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Intelagent.Server.Organizations;
 
-public sealed class ProjectService(AppDb db)
+public sealed class ProjectService(AppDb db, Usage.UsageCapacity capacity)
 {
     public async Task<Result<Project>> CreateAsync(CreateProjectRequest request, CancellationToken cancellationToken)
     {
@@ -23,6 +23,7 @@ public sealed class ProjectService(AppDb db)
         var normalized = name.ToUpperInvariant();
         if (await db.Projects.AnyAsync(p => p.NormalizedName == normalized, cancellationToken))
             return Error.Conflict("project_name_taken", $"A project named '{name}' already exists in this organization.");
+        if (await capacity.ProjectAvailableAsync(cancellationToken) is { } noRoom) return noRoom;
         var now = db.Clock.GetUtcNow();
         var project = new Project
         {

@@ -31,6 +31,8 @@ public static class Pipeline
         app.UseMiddleware<TenantResolutionMiddleware>();
         // Organization guards: IP allow-list, session idle timeout, password expiry, required 2FA.
         app.UseMiddleware<OrganizationGuardMiddleware>();
+        // Usage metering: the organization's rate and daily quota, rate-limit headers, counts in memory.
+        app.UseMiddleware<Usage.MeteringMiddleware>();
         // Per-IP throttles on sign-up and sign-in.
         app.UseRateLimiter();
         // One policy per permission, declared on each endpoint.

@@ -47,6 +47,8 @@ public abstract class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("INTELAGENT_ADMIN_PASSWORD", Operator.Password);
         builder.UseSetting("Jobs:Enabled", "false");
         builder.UseSetting("Access:FlushSeconds", "0"); // tests flush activity explicitly
+        builder.UseSetting("Usage:FlushSeconds", "0"); // tests flush usage explicitly
+        builder.UseSetting("Usage:EnforceLimits", "false"); // counted, never refused; UsageApp turns it on
         builder.UseSetting("Auth:PasswordHashIterations", "1000");
         builder.UseSetting("RateLimits:SignUpPerHour", "100000");
         builder.UseSetting("RateLimits:SignInPerMinute", "100000");

@@ -59,6 +59,7 @@ public static class JobsSetup
             Schedule<OrganizationDeletionJob>(quartz, "organization-deletion", TimeSpan.FromMinutes(15));
             Schedule<HousekeepingJob>(quartz, "housekeeping", TimeSpan.FromHours(1));
             Schedule<Realtime.Stream.RealtimeEventPurgeJob>(quartz, "realtime-purge", TimeSpan.FromMinutes(1));
+            Schedule<Usage.UsageCleanupJob>(quartz, "usage-cleanup", TimeSpan.FromHours(1));
         });
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return services;

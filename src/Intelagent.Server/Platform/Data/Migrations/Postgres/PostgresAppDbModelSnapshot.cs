@@ -1240,6 +1240,128 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                     b.ToTable("IncidentTimelineEntries", (string)null);
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Usage.UsageEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Product")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<decimal>("Quantity")
+                        .HasPrecision(28, 6)
+                        .HasColumnType("numeric(28,6)");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "EventId")
+                        .IsUnique();
+
+                    b.HasIndex("OrganizationId", "Metric", "OccurredAt");
+
+                    b.ToTable("UsageEvents", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Usage.UsageLimitOverride", b =>
+                {
+                    b.Property<string>("OrganizationId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<long?>("ApiCallsPerDay")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("BandwidthBytesPerMonth")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("Burst")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("Projects")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("RatePerMinute")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("Seats")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("StorageBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("OrganizationId");
+
+                    b.ToTable("UsageLimitOverrides", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Usage.UsageRollup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Granularity")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("PeriodStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Granularity", "PeriodStart");
+
+                    b.HasIndex("OrganizationId", "Metric", "Granularity", "PeriodStart")
+                        .IsUnique();
+
+                    b.ToTable("UsageRollups", (string)null);
+                });
+
             modelBuilder.Entity("Intelagent.Server.Identity.Session", b =>
                 {
                     b.HasOne("Intelagent.Server.Identity.User", null)

@@ -1,0 +1,124 @@
+using System.Globalization;
+using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Platform.Problems;
+using Intelagent.Server.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace Intelagent.Server.Usage;
+
+/// <summary>
+/// Meters every authenticated /api call that resolved an organization (a member's JWT or an API key;
+/// an operator acting on a tenant is not the tenant's usage), after the organization guards: the
+/// limiter admits or refuses it, the answer carries the rate-limit headers, and the call and its
+/// bytes are counted in memory (docs/decisions/011-usage-metering-and-limits.md).
+/// </summary>
+public sealed class MeteringMiddleware(RequestDelegate next, IConfiguration configuration)
+{
+    private readonly bool _enforce = configuration.GetValue("Usage:EnforceLimits", true);
+
+    public async Task InvokeAsync(HttpContext context, RequestContext request, UsageLimitsProvider limitsProvider, IUsageLimiter limiter,
+        IUsageCounters counters, TimeProvider clock, IServiceScopeFactory scopes)
+    {
+        if (request.OrganizationId is not { } organizationId || (request.Role is null && request.ApiKeyId is null)
+            || !context.Request.Path.StartsWithSegments("/api")
+            || await limitsProvider.ForAsync(organizationId, context.RequestAborted) is not { } effective)
+        {
+            await next(context);
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var enforcement = new Enforcement(_enforce, _enforce && !AlwaysReachable(context.Request.Path));
+        var decision = await limiter.TryAcquireAsync(organizationId, effective.Limits, enforcement, now,
+            (day, cancellationToken) => CallsFlushedAsync(scopes, organizationId, day, cancellationToken), context.RequestAborted);
+        WriteHeaders(context.Response.Headers, decision);
+        if (!decision.Allowed)
+        {
+            counters.Record(organizationId, now, 0, 1, 0);
+            context.Response.Headers.RetryAfter = Seconds(decision.RetryAfter, minimum: 1);
+            await Problem.WriteAsync(context, 429, decision.RefusedBy == LimitKind.DailyQuota ? "daily_quota_exceeded" : "rate_limited", Explain(decision, effective));
+            return;
+        }
+        var original = context.Response.Body;
+        var counting = new CountingStream(original);
+        context.Response.Body = counting;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+            counters.Record(organizationId, now, 1, 0, (context.Request.ContentLength ?? 0) + counting.BytesWritten);
+        }
+    }
+
+    /// <summary>Sign-in, billing and usage stay reachable when the daily quota is spent (the rate still applies).</summary>
+    private static bool AlwaysReachable(PathString path) =>
+        path.StartsWithSegments("/api/usage") || path.StartsWithSegments("/api/auth") || path.StartsWithSegments("/api/billing");
+
+    private static void WriteHeaders(IHeaderDictionary headers, LimitDecision decision)
+    {
+        headers["X-RateLimit-Limit"] = decision.RateLimit.ToString(CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Remaining"] = decision.RateRemaining.ToString(CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Reset"] = Seconds(decision.RateReset, minimum: 0);
+        if (decision.QuotaLimit is not { } quota) return;
+        headers["X-Quota-Limit"] = quota.ToString(CultureInfo.InvariantCulture);
+        headers["X-Quota-Remaining"] = decision.QuotaRemaining.ToString(CultureInfo.InvariantCulture);
+        headers["X-Quota-Reset"] = Seconds(decision.QuotaReset, minimum: 0);
+    }
+
+    private static string Seconds(TimeSpan span, int minimum) =>
+        Math.Max(minimum, (long)Math.Ceiling(span.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+    private static string Explain(LimitDecision decision, EffectiveLimits effective) => decision.RefusedBy == LimitKind.DailyQuota
+        ? $"The organization has used its {decision.QuotaLimit:N0} API calls for today (UTC); the quota resets in {Seconds(decision.QuotaReset, 1)} seconds, at midnight UTC. "
+          + $"Upgrade the plan (now {effective.Tier.ToString().ToLowerInvariant()}) or ask an operator for a custom limit to raise it."
+        : $"The organization's rate of {decision.RateLimit} calls per minute (burst {effective.Limits.Burst}) is used up; retry in {Seconds(decision.RetryAfter, 1)} seconds. "
+          + $"Upgrade the plan (now {effective.Tier.ToString().ToLowerInvariant()}) or ask an operator for a custom limit to raise it.";
+
+    /// <summary>Today's admitted calls already in the database: the daily quota survives a restart.</summary>
+    private static async Task<long> CallsFlushedAsync(IServiceScopeFactory scopes, string organizationId, DateTimeOffset day, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+        return await db.Set<UsageRollup>().IgnoreQueryFilters().AsNoTracking()
+            .Where(r => r.OrganizationId == organizationId && r.Metric == UsageMetric.ApiCalls && r.Granularity == UsageGranularity.Day && r.PeriodStart == day)
+            .Select(r => r.Value).FirstOrDefaultAsync(cancellationToken);
+    }
+}
+
+/// <summary>Passes writes through and counts the bytes of the response body (bandwidth).</summary>
+internal sealed class CountingStream(Stream inner) : Stream
+{
+    private long _bytes;
+
+    public long BytesWritten => Interlocked.Read(ref _bytes);
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() => inner.Flush();
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        Interlocked.Add(ref _bytes, count);
+        inner.Write(buffer, offset, count);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        Interlocked.Add(ref _bytes, count);
+        return inner.WriteAsync(buffer, offset, count, cancellationToken);
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Add(ref _bytes, buffer.Length);
+        return inner.WriteAsync(buffer, cancellationToken);
+    }
+}
