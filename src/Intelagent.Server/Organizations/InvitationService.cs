@@ -5,6 +5,7 @@ using Intelagent.Server.Platform.Email;
 using Intelagent.Server.Platform.Http;
 using Intelagent.Server.Platform.Ids;
 using Intelagent.Server.Platform.Problems;
+using Intelagent.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,7 +17,7 @@ namespace Intelagent.Server.Organizations;
 /// that user, or creating the account with a name and password (the token proves the mailbox).
 /// </summary>
 public sealed class InvitationService(AppDb db, AuthSettings settings, PublicUrls urls, IPasswordHasher<User> hasher, TokenService tokens, IPasswordRules passwordRules,
-    Usage.UsageCapacity capacity)
+    Usage.UsageCapacity capacity, MembershipCache memberships)
 {
     public async Task<Result<InvitationResponse>> InviteAsync(InviteRequest request, CancellationToken cancellationToken)
     {
@@ -131,6 +132,7 @@ public sealed class InvitationService(AppDb db, AuthSettings settings, PublicUrl
             db.TeamMembers.Add(new TeamMember { Id = Id.New(IdPrefix.TeamMember, db.Clock), OrganizationId = invitation.OrganizationId, TeamId = invitation.TeamId, UserId = user.Id, Role = TeamRole.Member, CreatedAt = now });
         db.Raise(new MemberJoined(invitation.OrganizationId, user.Id, invitation.Role));
         await db.SaveChangesAsync(cancellationToken);
+        memberships.ForgetOrganizationsOf(user.Id);
         return new AcceptInvitationResponse(invitation.OrganizationId, invitation.Role, user.Id, issued?.Token, issued?.ExpiresAt);
     }
 

@@ -4,6 +4,7 @@ using Intelagent.Server.Platform.Data;
 using Intelagent.Server.Platform.Http;
 using Intelagent.Server.Platform.Ids;
 using Intelagent.Server.Platform.Problems;
+using Intelagent.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Intelagent.Server.Organizations;
@@ -14,7 +15,7 @@ public sealed class OrganizationSettings
 }
 
 /// <summary>Organizations themselves: creation, details, settings, scheduled deletion.</summary>
-public sealed class OrganizationService(AppDb db, OrganizationSettings settings)
+public sealed class OrganizationService(AppDb db, OrganizationSettings settings, MembershipCache memberships)
 {
     /// <summary>Adds an organization with its owner to the unit of work (the caller saves).</summary>
     public Organization Create(string name, string ownerUserId, SubscriptionTier tier, string timeZone)
@@ -50,6 +51,7 @@ public sealed class OrganizationService(AppDb db, OrganizationSettings settings)
         if (validation.Failed) return validation.ToError();
         var organization = Create(request.Name!.Trim(), db.Request.UserId!, SubscriptionTier.Free, request.TimeZone ?? "UTC");
         await db.SaveChangesAsync(cancellationToken);
+        memberships.ForgetOrganizationsOf(db.Request.UserId!);
         return Summary(organization, Role.Owner);
     }
 

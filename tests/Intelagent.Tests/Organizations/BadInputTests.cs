@@ -77,6 +77,8 @@ public abstract class BadInputTests<TApp>(TApp app) : IClassFixture<TApp> where 
     public async Task SeveralMemberships_WithoutTheHeader_ShouldAskForIt()
     {
         var owner = await app.RegisterAsync();
+        // With one membership the header is optional (and the answer is cached: joining must refresh it).
+        await Api.ExpectAsync(await app.WithToken(owner.Token).GetAsync("/api/notifications"), HttpStatusCode.OK);
         await Api.ExpectAsync(await app.WithToken(owner.Token).PostAsJsonAsync("/api/organizations", new { name = "Second org" }), HttpStatusCode.Created);
 
         await Api.ExpectProblemAsync(await app.WithToken(owner.Token).GetAsync("/api/notifications"), HttpStatusCode.BadRequest, "organization_required");

@@ -28,7 +28,32 @@ public sealed class MembershipCache(IMemoryCache cache, IServiceScopeFactory sco
         return role;
     }
 
-    public void Forget(string userId, string organizationId) => cache.Remove(Key(userId, organizationId));
+    /// <summary>
+    /// Up to two of the user's organizations: enough to know "exactly one" (used when a request names
+    /// none), cached like roles so that this question costs no database round trip per request.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> FirstOrganizationsOfAsync(string userId, CancellationToken cancellationToken)
+    {
+        var key = OrganizationsKey(userId);
+        if (cache.TryGetValue(key, out IReadOnlyList<string>? organizations)) return organizations!;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+        organizations = await db.Memberships.IgnoreQueryFilters().AsNoTracking()
+            .Where(m => m.UserId == userId).OrderBy(m => m.OrganizationId).Select(m => m.OrganizationId).Take(2).ToListAsync(cancellationToken);
+        cache.Set(key, organizations, Ttl);
+        return organizations;
+    }
+
+    public void Forget(string userId, string organizationId)
+    {
+        cache.Remove(Key(userId, organizationId));
+        ForgetOrganizationsOf(userId);
+    }
+
+    /// <summary>Call after the user joins an organization, so "their only organization" is read again.</summary>
+    public void ForgetOrganizationsOf(string userId) => cache.Remove(OrganizationsKey(userId));
+
+    private static string OrganizationsKey(string userId) => $"memberships-of:{userId}";
 
     private static string Key(string userId, string organizationId) => $"membership:{userId}:{organizationId}";
 }

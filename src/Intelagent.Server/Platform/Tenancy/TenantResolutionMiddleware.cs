@@ -53,9 +53,7 @@ public sealed class TenantResolutionMiddleware(RequestDelegate next)
         }
         if (organizationId is null)
         {
-            var db = context.RequestServices.GetRequiredService<AppDb>();
-            var mine = await db.Memberships.IgnoreQueryFilters().AsNoTracking()
-                .Where(m => m.UserId == request.UserId).Select(m => m.OrganizationId).Take(2).ToListAsync(cancellationToken);
+            var mine = await memberships.FirstOrganizationsOfAsync(request.UserId!, cancellationToken);
             if (mine.Count == 1) organizationId = mine[0];
             else
             {
