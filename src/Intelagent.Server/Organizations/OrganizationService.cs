@@ -88,13 +88,12 @@ public sealed class OrganizationService(AppDb db, OrganizationSettings settings,
 
     public async Task<Result<Organization>> UpdateAsync(string id, UpdateOrganizationRequest request, Func<int, bool> ifMatch, CancellationToken cancellationToken)
     {
-        var validation = new Validation().Length("name", request.Name, 100, 1).Length("timeZone", request.TimeZone, 64);
-        if (request.Name is not null && string.IsNullOrWhiteSpace(request.Name)) validation.Add("name", "must not be empty.");
+        var validation = new Validation().OptionalText("name", request.Name, 100).Length("timeZone", request.TimeZone, 64);
         if (request.TimeZone is not null && !IsTimeZone(request.TimeZone)) validation.Add("timeZone", "must be an IANA time zone such as Europe/Paris.");
         if (validation.Failed) return validation.ToError();
         var organization = await db.Organizations.FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
         if (organization is null) return Error.NotFound("organization");
-        if (!ifMatch(organization.Version)) return new Error(412, "stale_version", "The organization changed since you read it (If-Match); read it again and retry.");
+        if (!ifMatch(organization.Version)) return Error.Stale("organization");
         var fields = new List<string>();
         if (request.Name is not null && request.Name.Trim() != organization.Name) { organization.Name = request.Name.Trim(); fields.Add("name"); }
         if (request.TimeZone is not null && request.TimeZone != organization.TimeZone) { organization.TimeZone = request.TimeZone; fields.Add("timeZone"); }

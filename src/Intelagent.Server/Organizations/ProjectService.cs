@@ -55,12 +55,11 @@ public sealed class ProjectService(AppDb db, Usage.UsageCapacity capacity)
 
     public async Task<Result<Project>> UpdateAsync(string id, UpdateProjectRequest request, Func<int, bool> ifMatch, CancellationToken cancellationToken)
     {
-        var validation = new Validation().Length("name", request.Name, 100, 1).Length("description", request.Description, 2000);
-        if (request.Name is not null && string.IsNullOrWhiteSpace(request.Name)) validation.Add("name", "must not be empty.");
+        var validation = new Validation().OptionalText("name", request.Name, 100).Length("description", request.Description, 2000);
         if (validation.Failed) return validation.ToError();
         var project = await db.Projects.FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
         if (project is null) return Error.NotFound("project");
-        if (!ifMatch(project.Version)) return new Error(412, "stale_version", "The project changed since you read it (If-Match); read it again and retry.");
+        if (!ifMatch(project.Version)) return Error.Stale("project");
         if (request.Name is not null && request.Name.Trim() != project.Name)
         {
             var normalized = request.Name.Trim().ToUpperInvariant();

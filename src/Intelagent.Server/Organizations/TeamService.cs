@@ -54,12 +54,11 @@ public sealed class TeamService(AppDb db)
 
     public async Task<Result<Team>> UpdateAsync(string id, UpdateTeamRequest request, Func<int, bool> ifMatch, CancellationToken cancellationToken)
     {
-        var validation = new Validation().Length("name", request.Name, 100, 1).Length("description", request.Description, 1000);
-        if (request.Name is not null && string.IsNullOrWhiteSpace(request.Name)) validation.Add("name", "must not be empty.");
+        var validation = new Validation().OptionalText("name", request.Name, 100).Length("description", request.Description, 1000);
         if (validation.Failed) return validation.ToError();
         var team = await db.Teams.FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (team is null) return Error.NotFound("team");
-        if (!ifMatch(team.Version)) return new Error(412, "stale_version", "The team changed since you read it (If-Match); read it again and retry.");
+        if (!ifMatch(team.Version)) return Error.Stale("team");
         if (request.Name is not null && request.Name.Trim() != team.Name)
         {
             var normalized = request.Name.Trim().ToUpperInvariant();

@@ -34,6 +34,10 @@ public sealed class Validation
     public Validation RequiredText(string field, string? value, int max, int min = 1) =>
         string.IsNullOrWhiteSpace(value) ? Add(field, "is required.") : Length(field, value, max, min);
 
+    /// <summary>A field a PATCH may leave out (null), but not blank out.</summary>
+    public Validation OptionalText(string field, string? value, int max) =>
+        value is not null && string.IsNullOrWhiteSpace(value) ? Add(field, "must not be empty.") : Length(field, value, max, 1);
+
     public Validation Email(string field, string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return Add(field, "is required.");

@@ -12,6 +12,9 @@ public sealed record Error(int Status, string Code, string Detail, IDictionary<s
     public static Error Conflict(string code, string detail) => new(409, code, detail);
     public static Error Forbidden(string code, string detail) => new(403, code, detail);
     public static Error Unprocessable(string code, string detail) => new(422, code, detail);
+    /// <summary>An If-Match that names an older version (RFC 9110 §13.1.1).</summary>
+    public static Error Stale(string what) => new(412, "stale_version", $"The {what} changed since you read it (If-Match); read it again and retry.");
+
     public static Error BadRequest(string code, string detail) => new(400, code, detail);
 
     public static Error Validation(string field, string message) =>
