@@ -37,4 +37,18 @@ public static class IdPrefix
     public const string RealtimeEvent = "rte";
     public const string Activity = "act";
     public const string ApiKey = "key";
+
+    // Billing (the kernel's ids; the modules on it add theirs here too).
+    public const string Plan = "plan";
+    public const string Discount = "disc";
+    public const string Subscription = "sub";
+    public const string SubscriptionEvent = "sev";
+    public const string Invoice = "inv";
+    public const string InvoiceLine = "invl";
+    public const string Payment = "pay";
+    public const string PaymentMethod = "pmeth";
+    public const string Refund = "rfnd";
+    public const string CreditNote = "crn";
+    public const string CostEntry = "cost";
+    public const string FinancialReport = "frep";
 }
