@@ -7,6 +7,7 @@ using Intelagent.Server.Portal;
 using Intelagent.Server.Realtime;
 using Intelagent.Server.Security;
 using Intelagent.Server.Security.Access;
+using Intelagent.Server.Security.Sso;
 using Intelagent.Server.Usage;
 
 var (verb, hostArguments, exitCode) = Commands.Parse(args);
@@ -24,6 +25,7 @@ builder.Services
     .AddRealtime(builder.Configuration)
     .AddAuditTrail(builder.Configuration, dataDirectory)
     .AddAccessControl()
+    .AddSso()
     .AddUsage()
     .AddPortal();
 
@@ -35,6 +37,7 @@ app.MapOrganizations();
 app.MapRealtime();
 app.MapAuditTrail();
 app.MapAccessControl();
+app.MapSso();
 app.MapUsage();
 app.MapPortal();
 

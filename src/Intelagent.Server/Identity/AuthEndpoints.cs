@@ -15,7 +15,7 @@ public static class AuthEndpoints
         group.MapPost("/register", RegisterAsync).AllowAnonymous().RequireRateLimiting(RateLimits.SignUp).WithName("Register")
             .WithSummary("Create a user and their organization (free tier); answers like login").Produces<AuthResponse>(201).WithProblems(400, 409, 429);
         group.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(RateLimits.SignIn).WithName("Login")
-            .WithSummary("A token, or {twoFactorRequired, challengeToken} for a user with 2FA").Produces<AuthResponse>().Produces<TwoFactor.TwoFactorChallengeResponse>().WithProblems(400, 429);
+            .WithSummary("A token, or {twoFactorRequired, challengeToken} for a user with 2FA").Produces<AuthResponse>().Produces<TwoFactor.TwoFactorChallengeResponse>().WithProblems(400, 401, 403, 429);
         group.MapPost("/logout", LogoutAsync).RequireSignedIn().WithName("Logout").Produces(204);
         group.MapPost("/refresh", RefreshAsync).AllowAnonymous().RequireRateLimiting(RateLimits.SignIn).WithName("RefreshToken")
             .WithSummary("Renew a token (even an expired one) while its session lives").Produces<AuthResponse>().WithProblems(429);
@@ -41,8 +41,9 @@ public static class AuthEndpoints
         return TypedResults.Created("/api/auth/me", new AuthResponse(token.Token, token.ExpiresAt, user!));
     }
 
-    private static async Task<IResult> LoginAsync(LoginRequest request, AuthService auth, AuthCookie cookie, AppDb db, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<IResult> LoginAsync(LoginRequest request, AuthService auth, AuthCookie cookie, AppDb db, IPasswordSignInGate gate, HttpContext context, CancellationToken cancellationToken)
     {
+        if (request.Email is { Length: > 0 and <= 254 } email && await gate.RefuseAsync(email, cancellationToken) is { } refused) return refused.ToResult();
         var result = await auth.LoginAsync(request, cancellationToken);
         if (!result.IsSuccess) return result.Error!.ToResult();
         if (result.Value!.Challenge is { } challenge) return TypedResults.Ok(challenge);

@@ -4,6 +4,7 @@ using Intelagent.Server.Platform.Ids;
 using Intelagent.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Intelagent.Server.Identity;
 
@@ -29,6 +30,7 @@ public static class IdentityModule
         services.Configure<PasswordHasherOptions>(o => o.IterationCount = configuration.GetValue("Auth:PasswordHashIterations", 100_000));
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddScoped<AuthService>();
+        services.TryAddScoped<IPasswordSignInGate, OpenPasswordSignInGate>();
         services.AddScoped<AccountService>();
         services.AddScoped<AccountEmails>();
         services.AddTokenAuthentication();

@@ -24,6 +24,9 @@ public abstract class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public abstract string Name { get; }
 
+    /// <summary>The DNS the server sees for domain verification: tests publish TXT records here.</summary>
+    public TestDns Dns { get; } = new();
+
     protected abstract Task<string> CreateDatabaseAsync();
 
     protected abstract Task DropDatabaseAsync();
@@ -53,11 +56,14 @@ public abstract class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("RateLimits:SignUpPerHour", "100000");
         builder.UseSetting("RateLimits:SignInPerMinute", "100000");
         builder.UseSetting("RateLimits:OrganizationsPerHour", "100000");
+        builder.UseSetting("Sso:AllowHttpLoopback", "true"); // the tests' OpenID provider listens on http://127.0.0.1
         foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
         builder.ConfigureServices(services =>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
+            services.RemoveAll<Intelagent.Server.Security.Sso.IDnsTxtLookup>();
+            services.AddSingleton<Intelagent.Server.Security.Sso.IDnsTxtLookup>(Dns);
         });
     }
 
