@@ -1,3 +1,4 @@
+using Intelagent.Server.Documents;
 using Intelagent.Server.Identity;
 using Intelagent.Server.Organizations;
 using Intelagent.Server.Platform;
@@ -27,6 +28,7 @@ builder.Services
     .AddAccessControl()
     .AddSso()
     .AddUsage()
+    .AddDocuments()
     .AddPortal();
 
 var app = builder.Build();
@@ -39,6 +41,7 @@ app.MapAuditTrail();
 app.MapAccessControl();
 app.MapSso();
 app.MapUsage();
+app.MapDocuments();
 app.MapPortal();
 
 if (verb == Verb.Migrate)

@@ -39,6 +39,7 @@ public static class IdPrefix
     public const string ApiKey = "key";
     public const string SsoConnection = "sso";
     public const string SsoDomain = "ssod";
+    public const string Document = "doc";
 
     // Billing (the kernel's ids; the modules on it add theirs here too).
     public const string Plan = "plan";

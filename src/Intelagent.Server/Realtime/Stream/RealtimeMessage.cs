@@ -40,4 +40,6 @@ public static class RealtimeEventTypes
     public const string SecurityAlert = "security:alert";
     public const string PaymentSucceeded = "payment:succeeded";
     public const string PaymentFailed = "payment:failed";
+    public const string DocumentUpdated = "document:updated";
+    public const string CursorUpdated = "cursor:updated";
 }
