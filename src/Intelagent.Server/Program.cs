@@ -1,3 +1,4 @@
+using Intelagent.Server.Billing.Subscriptions;
 using Intelagent.Server.Documents;
 using Intelagent.Server.Identity;
 using Intelagent.Server.Organizations;
@@ -29,6 +30,7 @@ builder.Services
     .AddSso()
     .AddUsage()
     .AddDocuments()
+    .AddBillingSubscriptions()
     .AddPortal();
 
 var app = builder.Build();
@@ -42,6 +44,7 @@ app.MapAccessControl();
 app.MapSso();
 app.MapUsage();
 app.MapDocuments();
+app.MapBillingSubscriptions();
 app.MapPortal();
 
 if (verb == Verb.Migrate)

@@ -22,6 +22,61 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Intelagent.Server.Billing.Invoicing.BillingProfile", b =>
+                {
+                    b.Property<string>("OrganizationId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("BillingEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
+                    b.Property<int>("PaymentTermDays")
+                        .HasColumnType("integer");
+
+                    b.Property<decimal>("TaxRatePercent")
+                        .HasPrecision(7, 4)
+                        .HasColumnType("numeric(7,4)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("OrganizationId");
+
+                    b.ToTable("BillingProfiles", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Billing.Invoicing.InvoiceCounter", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<long>("LastValue")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("InvoiceCounters", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = "invoices",
+                            LastValue = 0L
+                        });
+                });
+
             modelBuilder.Entity("Intelagent.Server.Billing.Kernel.Invoice", b =>
                 {
                     b.Property<string>("Id")
@@ -338,6 +393,285 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                     b.HasIndex("OrganizationId", "At");
 
                     b.ToTable("SubscriptionEvents", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Billing.Subscriptions.Plan", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<bool>("Archived")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
+                    b.Property<string>("IncludedQuotas")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Interval")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("OrganizationId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("OveragePrices")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Product")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int>("TrialDays")
+                        .HasColumnType("integer");
+
+                    b.Property<decimal>("UnitAmount")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Product");
+
+                    b.ToTable("Plans", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = "plan_00000000000000000000000001",
+                            Archived = false,
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            Currency = "USD",
+                            IncludedQuotas = "{\"api_calls\":30000}",
+                            Interval = "Month",
+                            Name = "Free",
+                            OveragePrices = "{}",
+                            Product = "platform",
+                            Tier = "Free",
+                            TrialDays = 0,
+                            UnitAmount = 0m,
+                            Version = 0
+                        },
+                        new
+                        {
+                            Id = "plan_00000000000000000000000002",
+                            Archived = false,
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            Currency = "USD",
+                            IncludedQuotas = "{\"api_calls\":300000}",
+                            Interval = "Month",
+                            Name = "Basic",
+                            OveragePrices = "{\"api_calls\":0.0004}",
+                            Product = "platform",
+                            Tier = "Basic",
+                            TrialDays = 14,
+                            UnitAmount = 49m,
+                            Version = 0
+                        },
+                        new
+                        {
+                            Id = "plan_00000000000000000000000003",
+                            Archived = false,
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            Currency = "USD",
+                            IncludedQuotas = "{\"api_calls\":3000000}",
+                            Interval = "Month",
+                            Name = "Pro",
+                            OveragePrices = "{\"api_calls\":0.0002}",
+                            Product = "platform",
+                            Tier = "Pro",
+                            TrialDays = 14,
+                            UnitAmount = 199m,
+                            Version = 0
+                        },
+                        new
+                        {
+                            Id = "plan_00000000000000000000000004",
+                            Archived = false,
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            Currency = "USD",
+                            IncludedQuotas = "{}",
+                            Interval = "Month",
+                            Name = "Enterprise",
+                            OveragePrices = "{}",
+                            Product = "platform",
+                            Tier = "Enterprise",
+                            TrialDays = 0,
+                            UnitAmount = 999m,
+                            Version = 0
+                        },
+                        new
+                        {
+                            Id = "plan_00000000000000000000000005",
+                            Archived = false,
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            Currency = "USD",
+                            IncludedQuotas = "{\"api_calls\":3600000}",
+                            Interval = "Year",
+                            Name = "Basic (yearly)",
+                            OveragePrices = "{\"api_calls\":0.0004}",
+                            Product = "platform",
+                            Tier = "Basic",
+                            TrialDays = 14,
+                            UnitAmount = 490m,
+                            Version = 0
+                        },
+                        new
+                        {
+                            Id = "plan_00000000000000000000000006",
+                            Archived = false,
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            Currency = "USD",
+                            IncludedQuotas = "{\"api_calls\":36000000}",
+                            Interval = "Year",
+                            Name = "Pro (yearly)",
+                            OveragePrices = "{\"api_calls\":0.0002}",
+                            Product = "platform",
+                            Tier = "Pro",
+                            TrialDays = 14,
+                            UnitAmount = 1990m,
+                            Version = 0
+                        },
+                        new
+                        {
+                            Id = "plan_00000000000000000000000007",
+                            Archived = false,
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            Currency = "USD",
+                            IncludedQuotas = "{}",
+                            Interval = "Year",
+                            Name = "Enterprise (yearly)",
+                            OveragePrices = "{}",
+                            Product = "platform",
+                            Tier = "Enterprise",
+                            TrialDays = 0,
+                            UnitAmount = 9990m,
+                            Version = 0
+                        },
+                        new
+                        {
+                            Id = "plan_00000000000000000000000008",
+                            Archived = false,
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            Currency = "USD",
+                            IncludedQuotas = "{}",
+                            Interval = "Month",
+                            Name = "Chatbot Basic",
+                            OveragePrices = "{}",
+                            Product = "chatbot",
+                            Tier = "Basic",
+                            TrialDays = 14,
+                            UnitAmount = 29m,
+                            Version = 0
+                        },
+                        new
+                        {
+                            Id = "plan_00000000000000000000000009",
+                            Archived = false,
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            Currency = "USD",
+                            IncludedQuotas = "{}",
+                            Interval = "Month",
+                            Name = "Chatbot Pro",
+                            OveragePrices = "{}",
+                            Product = "chatbot",
+                            Tier = "Pro",
+                            TrialDays = 14,
+                            UnitAmount = 99m,
+                            Version = 0
+                        },
+                        new
+                        {
+                            Id = "plan_00000000000000000000000010",
+                            Archived = false,
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            Currency = "USD",
+                            IncludedQuotas = "{}",
+                            Interval = "Month",
+                            Name = "Email Campaigns Basic",
+                            OveragePrices = "{}",
+                            Product = "email_campaigns",
+                            Tier = "Basic",
+                            TrialDays = 14,
+                            UnitAmount = 19m,
+                            Version = 0
+                        },
+                        new
+                        {
+                            Id = "plan_00000000000000000000000011",
+                            Archived = false,
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            Currency = "USD",
+                            IncludedQuotas = "{}",
+                            Interval = "Month",
+                            Name = "Email Campaigns Pro",
+                            OveragePrices = "{}",
+                            Product = "email_campaigns",
+                            Tier = "Pro",
+                            TrialDays = 14,
+                            UnitAmount = 79m,
+                            Version = 0
+                        },
+                        new
+                        {
+                            Id = "plan_00000000000000000000000012",
+                            Archived = false,
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            Currency = "USD",
+                            IncludedQuotas = "{}",
+                            Interval = "Month",
+                            Name = "Lead Enrichment Basic",
+                            OveragePrices = "{}",
+                            Product = "lead_enrichment",
+                            Tier = "Basic",
+                            TrialDays = 14,
+                            UnitAmount = 39m,
+                            Version = 0
+                        },
+                        new
+                        {
+                            Id = "plan_00000000000000000000000013",
+                            Archived = false,
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            Currency = "USD",
+                            IncludedQuotas = "{}",
+                            Interval = "Month",
+                            Name = "Lead Enrichment Pro",
+                            OveragePrices = "{}",
+                            Product = "lead_enrichment",
+                            Tier = "Pro",
+                            TrialDays = 14,
+                            UnitAmount = 149m,
+                            Version = 0
+                        });
                 });
 
             modelBuilder.Entity("Intelagent.Server.Documents.Document", b =>
