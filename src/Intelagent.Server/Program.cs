@@ -1,3 +1,4 @@
+using Intelagent.Server.Billing.Payments;
 using Intelagent.Server.Identity;
 using Intelagent.Server.Organizations;
 using Intelagent.Server.Platform;
@@ -25,6 +26,7 @@ builder.Services
     .AddAuditTrail(builder.Configuration, dataDirectory)
     .AddAccessControl()
     .AddUsage()
+    .AddPayments(builder.Configuration)
     .AddPortal();
 
 var app = builder.Build();
@@ -36,6 +38,7 @@ app.MapRealtime();
 app.MapAuditTrail();
 app.MapAccessControl();
 app.MapUsage();
+app.MapPayments();
 app.MapPortal();
 
 if (verb == Verb.Migrate)
