@@ -1,3 +1,4 @@
+using Intelagent.Server.Billing.Payments;
 using Intelagent.Server.Billing.Subscriptions;
 using Intelagent.Server.Documents;
 using Intelagent.Server.Identity;
@@ -31,6 +32,7 @@ builder.Services
     .AddUsage()
     .AddDocuments()
     .AddBillingSubscriptions()
+    .AddPayments(builder.Configuration)
     .AddPortal();
 
 var app = builder.Build();
@@ -45,6 +47,7 @@ app.MapSso();
 app.MapUsage();
 app.MapDocuments();
 app.MapBillingSubscriptions();
+app.MapPayments();
 app.MapPortal();
 
 if (verb == Verb.Migrate)

@@ -52,6 +52,7 @@ public static class IdPrefix
     public const string PaymentMethod = "pmeth";
     public const string Refund = "rfnd";
     public const string CreditNote = "crn";
+    public const string DunningCase = "dun";
     public const string CostEntry = "cost";
     public const string FinancialReport = "frep";
 }

@@ -61,6 +61,7 @@ public static class JobsSetup
             Schedule<Realtime.Stream.RealtimeEventPurgeJob>(quartz, "realtime-purge", TimeSpan.FromMinutes(1));
             Schedule<Usage.UsageCleanupJob>(quartz, "usage-cleanup", TimeSpan.FromHours(1));
             Schedule<Billing.Invoicing.BillingRunJob>(quartz, "billing-run", Billing.Invoicing.BillingRunJob.Interval);
+            Schedule<Billing.Payments.DunningJob>(quartz, "payment-dunning", TimeSpan.FromHours(1));
         });
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return services;
