@@ -25,6 +25,7 @@ builder.Services
     .AddAuditTrail(builder.Configuration, dataDirectory)
     .AddAccessControl()
     .AddUsage()
+    .AddCompliance()
     .AddPortal();
 
 var app = builder.Build();
@@ -36,6 +37,7 @@ app.MapRealtime();
 app.MapAuditTrail();
 app.MapAccessControl();
 app.MapUsage();
+app.MapCompliance();
 app.MapPortal();
 
 if (verb == Verb.Migrate)

@@ -37,6 +37,9 @@ public static class IdPrefix
     public const string RealtimeEvent = "rte";
     public const string Activity = "act";
     public const string ApiKey = "key";
+    public const string SecurityScoreSnapshot = "sscore";
+    public const string DataRequest = "dreq";
+    public const string ComplianceReport = "crep";
 
     // Billing (the kernel's ids; the modules on it add theirs here too).
     public const string Plan = "plan";

@@ -60,6 +60,8 @@ public static class JobsSetup
             Schedule<HousekeepingJob>(quartz, "housekeeping", TimeSpan.FromHours(1));
             Schedule<Realtime.Stream.RealtimeEventPurgeJob>(quartz, "realtime-purge", TimeSpan.FromMinutes(1));
             Schedule<Usage.UsageCleanupJob>(quartz, "usage-cleanup", TimeSpan.FromHours(1));
+            Schedule<Security.Score.DailySecurityScoreJob>(quartz, "security-score-daily", TimeSpan.FromHours(1));
+            Schedule<Security.Retention.RetentionEnforcementJob>(quartz, "retention-enforcement", TimeSpan.FromHours(1));
         });
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return services;
