@@ -1,7 +1,12 @@
 using Intelagent.Server.Platform.Events;
+using Intelagent.Server.Platform.Ids;
+using Intelagent.Server.Platform.Tenancy;
 using Intelagent.Server.Security.Access;
+using Intelagent.Server.Security.DataRequests;
+using Intelagent.Server.Security.DataRequests.Handlers;
 using Intelagent.Server.Security.Retention;
 using Intelagent.Server.Security.Score;
+using Microsoft.EntityFrameworkCore;
 
 namespace Intelagent.Server.Security;
 
@@ -21,10 +26,23 @@ public static class ComplianceModule
 
         services.AddScoped<RetentionService>();
         services.AddScoped<RetentionEnforcementJob>();
+
+        services.AddScoped<DataRequestService>();
+        // The personal-data registry: every entity holding personal data is covered by one of these
+        // (the architecture test checks it). A new module adds its own handler in its AddXxx.
+        services.AddScoped<IPersonalDataHandler, OrganizationsPersonalData>();
+        services.AddScoped<IPersonalDataHandler, IdentityPersonalData>();
+        services.AddScoped<IPersonalDataHandler, RealtimePersonalData>();
+        services.AddScoped<IPersonalDataHandler, SecurityPersonalData>();
+        services.AddScoped<IPersonalDataHandler, PlatformPersonalData>();
+        services.AddScoped<IPersonalDataHandler, AuditPersonalData>();
+        services.AddSingleton(new TenantOwnerLookup(IdPrefix.DataRequest, (db, id, ct) =>
+            db.Set<DataRequest>().IgnoreQueryFilters().Where(r => r.Id == id).Select(r => r.OrganizationId).FirstOrDefaultAsync(ct)));
         return services;
     }
 
     public static IEndpointRouteBuilder MapCompliance(this IEndpointRouteBuilder app) => app
         .MapScoreEndpoints()
-        .MapRetentionEndpoints();
+        .MapRetentionEndpoints()
+        .MapDataRequestEndpoints();
 }

@@ -132,8 +132,12 @@ public abstract class RetentionTests<TApp>(TApp app) : IClassFixture<TApp> where
         for (var i = 0; i < count; i++)
             db.Notifications.Add(new Notification
             {
-                Id = Intelagent.Server.Platform.Ids.Id.New("ntf", db.Clock), OrganizationId = owner.OrganizationId, UserId = owner.UserId,
-                Type = "test", Title = "Old news", CreatedAt = db.Clock.GetUtcNow().AddDays(-ageDays),
+                Id = Intelagent.Server.Platform.Ids.Id.New("ntf", db.Clock),
+                OrganizationId = owner.OrganizationId,
+                UserId = owner.UserId,
+                Type = "test",
+                Title = "Old news",
+                CreatedAt = db.Clock.GetUtcNow().AddDays(-ageDays),
             });
         return await db.SaveChangesAsync();
     });

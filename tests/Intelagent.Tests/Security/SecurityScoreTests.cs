@@ -92,7 +92,8 @@ public abstract class SecurityScoreTests<TApp>(TApp app) : IClassFixture<TApp> w
         await app.AddMemberAsync(owner, "admin");
         await Api.ExpectAsync(await client.PutAsJsonAsync("/api/security/settings", new
         {
-            sessionTimeout = 60, passwordPolicy = new { minLength = 12, requireNumbers = true, requireSpecialChars = true },
+            sessionTimeout = 60,
+            passwordPolicy = new { minLength = 12, requireNumbers = true, requireSpecialChars = true },
         }), HttpStatusCode.OK);
         await Api.ExpectAsync(await client.PutAsJsonAsync("/api/security/retention", new { policies = new[] { new { category = "notifications", days = 90 } } }), HttpStatusCode.OK);
         await app.WithDbAsync(async db =>
@@ -100,9 +101,15 @@ public abstract class SecurityScoreTests<TApp>(TApp app) : IClassFixture<TApp> w
             db.Set<TwoFactorCredential>().Add(new TwoFactorCredential { UserId = owner.UserId, ProtectedSecret = "x", EnabledAt = db.Clock.GetUtcNow() });
             db.Invitations.Add(new Invitation
             {
-                Id = "invt_stale" + Guid.NewGuid().ToString("N")[..17], OrganizationId = owner.OrganizationId, Email = "late@example.test", NormalizedEmail = "LATE@EXAMPLE.TEST",
-                Role = Role.Member, TokenHash = Guid.NewGuid().ToString("N"), InvitedByUserId = owner.UserId,
-                CreatedAt = db.Clock.GetUtcNow().AddDays(-8), ExpiresAt = db.Clock.GetUtcNow().AddDays(6),
+                Id = "invt_stale" + Guid.NewGuid().ToString("N")[..17],
+                OrganizationId = owner.OrganizationId,
+                Email = "late@example.test",
+                NormalizedEmail = "LATE@EXAMPLE.TEST",
+                Role = Role.Member,
+                TokenHash = Guid.NewGuid().ToString("N"),
+                InvitedByUserId = owner.UserId,
+                CreatedAt = db.Clock.GetUtcNow().AddDays(-8),
+                ExpiresAt = db.Clock.GetUtcNow().AddDays(6),
             });
             db.Set<SecurityAlert>().Add(new SecurityAlert { Id = "salrt_" + Guid.NewGuid().ToString("N")[..26], OrganizationId = owner.OrganizationId, Kind = "mass_export", Severity = "high", Title = "t", CreatedAt = db.Clock.GetUtcNow() });
             return await db.SaveChangesAsync();

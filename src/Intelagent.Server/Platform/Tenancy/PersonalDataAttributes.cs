@@ -1,9 +1,9 @@
-namespace Intelagent.Server.Security.DataRequests;
+namespace Intelagent.Server.Platform.Tenancy;
 
 /// <summary>
 /// Marks a property that holds personal data (names, emails, addresses, free text about a person).
 /// The personal-data architecture test requires the entity to be covered by a registered
-/// <see cref="IPersonalDataHandler"/>. Properties whose names look personal (Email, Name, Ip, ...)
+/// personal-data handler (Security/DataRequests). Properties whose names look personal (Email, Name, Ip, ...)
 /// count without the attribute.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
