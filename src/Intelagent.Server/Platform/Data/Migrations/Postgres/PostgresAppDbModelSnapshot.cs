@@ -1457,6 +1457,39 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                     b.ToTable("AuditCheckpoints", (string)null);
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Security.Compliance.ComplianceReport", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("GeneratedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Id");
+
+                    b.HasIndex("OrganizationId", "Period")
+                        .IsUnique();
+
+                    b.ToTable("ComplianceReports", (string)null);
+                });
+
             modelBuilder.Entity("Intelagent.Server.Security.DataRequests.DataRequest", b =>
                 {
                     b.Property<string>("Id")
@@ -1962,6 +1995,15 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Intelagent.Server.Security.Alerts.SecurityAlert", b =>
+                {
+                    b.HasOne("Intelagent.Server.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Compliance.ComplianceReport", b =>
                 {
                     b.HasOne("Intelagent.Server.Organizations.Organization", null)
                         .WithMany()

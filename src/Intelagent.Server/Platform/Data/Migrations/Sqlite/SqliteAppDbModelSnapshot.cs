@@ -1449,6 +1449,39 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.ToTable("AuditCheckpoints", (string)null);
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Security.Compliance.ComplianceReport", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("GeneratedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Id");
+
+                    b.HasIndex("OrganizationId", "Period")
+                        .IsUnique();
+
+                    b.ToTable("ComplianceReports", (string)null);
+                });
+
             modelBuilder.Entity("Intelagent.Server.Security.DataRequests.DataRequest", b =>
                 {
                     b.Property<string>("Id")
@@ -1950,6 +1983,15 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Intelagent.Server.Security.Alerts.SecurityAlert", b =>
+                {
+                    b.HasOne("Intelagent.Server.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Compliance.ComplianceReport", b =>
                 {
                     b.HasOne("Intelagent.Server.Organizations.Organization", null)
                         .WithMany()
