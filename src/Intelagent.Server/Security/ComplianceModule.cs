@@ -2,6 +2,7 @@ using Intelagent.Server.Platform.Events;
 using Intelagent.Server.Platform.Ids;
 using Intelagent.Server.Platform.Tenancy;
 using Intelagent.Server.Security.Access;
+using Intelagent.Server.Security.Compliance;
 using Intelagent.Server.Security.DataRequests;
 using Intelagent.Server.Security.DataRequests.Handlers;
 using Intelagent.Server.Security.Retention;
@@ -38,11 +39,17 @@ public static class ComplianceModule
         services.AddScoped<IPersonalDataHandler, AuditPersonalData>();
         services.AddSingleton(new TenantOwnerLookup(IdPrefix.DataRequest, (db, id, ct) =>
             db.Set<DataRequest>().IgnoreQueryFilters().Where(r => r.Id == id).Select(r => r.OrganizationId).FirstOrDefaultAsync(ct)));
+
+        services.AddScoped<ComplianceService>();
+        services.AddScoped<MonthlyComplianceReportJob>();
+        services.AddSingleton(new TenantOwnerLookup(IdPrefix.ComplianceReport, (db, id, ct) =>
+            db.Set<ComplianceReport>().IgnoreQueryFilters().Where(r => r.Id == id).Select(r => r.OrganizationId).FirstOrDefaultAsync(ct)));
         return services;
     }
 
     public static IEndpointRouteBuilder MapCompliance(this IEndpointRouteBuilder app) => app
         .MapScoreEndpoints()
         .MapRetentionEndpoints()
-        .MapDataRequestEndpoints();
+        .MapDataRequestEndpoints()
+        .MapComplianceEndpoints();
 }

@@ -1,4 +1,6 @@
 using Intelagent.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static Intelagent.Server.Platform.Authorization.Permissions;
 using static Intelagent.Tests.Isolation.RowBuilder;
 
@@ -21,7 +23,20 @@ public static class ComplianceRows
         R(Get, "/api/security/data-requests", ComplianceManage, _ => "/api/security/data-requests", header: true),
         R(Get, "/api/security/data-requests/{id}", ComplianceManage, async (w, c) => w.Request(c, Get, $"/api/security/data-requests/{await ExportAsync(w)}")),
         R(Get, "/api/security/data-requests/{id}/download", ComplianceManage, async (w, c) => w.Request(c, Get, $"/api/security/data-requests/{await ExportAsync(w)}/download")),
+
+        R(Get, "/api/security/compliance", ComplianceRead, _ => "/api/security/compliance", header: true),
+        R(Get, "/api/security/compliance/report", ComplianceRead, _ => "/api/security/compliance/report?format=json", header: true),
+        R(Get, "/api/security/compliance/reports", ComplianceRead, _ => "/api/security/compliance/reports", header: true),
+        R(Get, "/api/security/compliance/reports/{id}", ComplianceRead, async (w, c) => w.Request(c, Get, $"/api/security/compliance/reports/{await KeptReportAsync(w)}?format=json")),
     ];
+
+    /// <summary>The month's report of the world's organization, kept by the monthly job.</summary>
+    private static async Task<string> KeptReportAsync(World w)
+    {
+        await using (var scope = w.App.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<Intelagent.Server.Security.Compliance.MonthlyComplianceReportJob>().RunAsync(CancellationToken.None);
+        return await w.App.WithDbAsync(db => db.Set<Intelagent.Server.Security.Compliance.ComplianceReport>().Where(r => r.OrganizationId == w.Org).Select(r => r.Id).SingleAsync(), w.Org);
+    }
 
     private static async Task<string> ExportAsync(World w)
     {
