@@ -33,6 +33,7 @@ builder.Services
     .AddDocuments()
     .AddBillingSubscriptions()
     .AddPayments(builder.Configuration)
+    .AddCompliance()
     .AddPortal();
 
 var app = builder.Build();
@@ -48,6 +49,7 @@ app.MapUsage();
 app.MapDocuments();
 app.MapBillingSubscriptions();
 app.MapPayments();
+app.MapCompliance();
 app.MapPortal();
 
 if (verb == Verb.Migrate)

@@ -15,7 +15,7 @@ public enum SubscriptionTier
 public sealed class Organization
 {
     public required string Id { get; init; }
-    public required string Name { get; set; }
+    [NoPersonalData("an organization's name")] public required string Name { get; set; }
     public SubscriptionTier SubscriptionTier { get; set; }
     /// <summary>Monthly recurring revenue in the reporting currency, kept up to date by billing.</summary>
     public decimal Mrr { get; set; }
@@ -43,8 +43,8 @@ public sealed class Team : ITenantOwned
 {
     public required string Id { get; init; }
     public required string OrganizationId { get; init; }
-    public required string Name { get; set; }
-    public required string NormalizedName { get; set; }
+    [NoPersonalData("a team's or project's name")] public required string Name { get; set; }
+    [NoPersonalData("a team's or project's name")] public required string NormalizedName { get; set; }
     public string? Description { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
@@ -72,8 +72,8 @@ public sealed class Project : ITenantOwned
     public required string Id { get; init; }
     public required string OrganizationId { get; init; }
     public string? TeamId { get; set; }
-    public required string Name { get; set; }
-    public required string NormalizedName { get; set; }
+    [NoPersonalData("a team's or project's name")] public required string Name { get; set; }
+    [NoPersonalData("a team's or project's name")] public required string NormalizedName { get; set; }
     public string? Description { get; set; }
     public ProjectStatus Status { get; set; }
     public DateTimeOffset CreatedAt { get; init; }

@@ -24,6 +24,7 @@ public static class BillingSubscriptionsModule
         services.AddScoped<InvoiceService>();
         services.AddScoped<BillingRunService>();
         services.AddScoped<BillingRunJob>();
+        services.AddScoped<Security.DataRequests.IPersonalDataHandler, Invoicing.BillingPersonalData>();
         services.AddSingleton(new TenantOwnerLookup(IdPrefix.Subscription, (db, id, ct) =>
             db.Set<Subscription>().IgnoreQueryFilters().Where(s => s.Id == id).Select(s => s.OrganizationId).FirstOrDefaultAsync(ct)));
         services.AddSingleton(new TenantOwnerLookup(IdPrefix.Invoice, (db, id, ct) =>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Intelagent.Server.Billing.Kernel;
 using Intelagent.Server.Organizations;
+using Intelagent.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -30,7 +31,7 @@ public sealed class Plan
     public required string Id { get; init; }
     public required string Product { get; init; }
     public SubscriptionTier Tier { get; init; }
-    public required string Name { get; set; }
+    [NoPersonalData("a catalogue plan's name")] public required string Name { get; set; }
     public BillingInterval Interval { get; init; }
     /// <summary>Price per unit (seat) per interval.</summary>
     public decimal UnitAmount { get; init; }

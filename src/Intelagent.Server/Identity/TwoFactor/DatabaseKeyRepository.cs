@@ -14,7 +14,7 @@ namespace Intelagent.Server.Identity.TwoFactor;
 public sealed class DataProtectionKeyRow
 {
     public int Id { get; init; }
-    public string? FriendlyName { get; init; }
+    [NoPersonalData("the data-protection key's own name")] public string? FriendlyName { get; init; }
     [Secret] public required string Xml { get; init; }
 }
 

@@ -88,6 +88,7 @@ public abstract class AppDb(DbContextOptions options, RequestContext request, Ti
 
 /// <summary>One row per (job, window): the first node to insert it runs the job for that window.</summary>
 [NotAudited]
+[NoPersonalData("job names and node names")]
 public sealed class JobRun
 {
     public required string JobName { get; init; }

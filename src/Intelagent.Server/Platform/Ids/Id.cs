@@ -40,6 +40,9 @@ public static class IdPrefix
     public const string SsoConnection = "sso";
     public const string SsoDomain = "ssod";
     public const string Document = "doc";
+    public const string SecurityScoreSnapshot = "sscore";
+    public const string DataRequest = "dreq";
+    public const string ComplianceReport = "crep";
 
     // Billing (the kernel's ids; the modules on it add theirs here too).
     public const string Plan = "plan";

@@ -38,6 +38,12 @@ internal sealed class SecuritySettingsConfiguration : IEntityTypeConfiguration<S
     }
 }
 
+/// <summary>Raised when an organization's security settings change (the security score keeps a snapshot).</summary>
+public sealed record SecuritySettingsChanged(string OrganizationId) : Platform.Events.IDomainEvent
+{
+    string? Platform.Events.IDomainEvent.OrganizationId => OrganizationId;
+}
+
 public sealed record PasswordPolicyDto(int MinLength, bool RequireUppercase, bool RequireNumbers, bool RequireSpecialChars, int ExpirationDays);
 
 public sealed record SecuritySettingsResponse(bool RequireTwoFactor, IReadOnlyList<string> IpWhitelist, int SessionTimeout, PasswordPolicyDto PasswordPolicy, DateTimeOffset? UpdatedAt);

@@ -66,6 +66,7 @@ public sealed class SecuritySettingsService(AppDb db, SecurityPolicyCache polici
         if (db.ChangeTracker.Entries<SecuritySettings>().Any(e => e.State != EntityState.Unchanged))
         {
             settings.UpdatedAt = db.Clock.GetUtcNow();
+            db.Raise(new SecuritySettingsChanged(settings.OrganizationId));
             await db.SaveChangesAsync(cancellationToken);
             policies.Forget(settings.OrganizationId);
         }

@@ -2220,6 +2220,95 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                     b.ToTable("AuditCheckpoints", (string)null);
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Security.Compliance.ComplianceReport", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("GeneratedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Id");
+
+                    b.HasIndex("OrganizationId", "Period")
+                        .IsUnique();
+
+                    b.ToTable("ComplianceReports", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.DataRequests.DataRequest", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ExportJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("RequestedByUserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("SubjectDigest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("SubjectUserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Summary")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SubjectDigest");
+
+                    b.HasIndex("OrganizationId", "Id");
+
+                    b.ToTable("DataRequests", (string)null);
+                });
+
             modelBuilder.Entity("Intelagent.Server.Security.Incidents.Incident", b =>
                 {
                     b.Property<string>("Id")
@@ -2319,6 +2408,97 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                     b.HasIndex("IncidentId", "Id");
 
                     b.ToTable("IncidentTimelineEntries", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Retention.RetentionPolicy", b =>
+                {
+                    b.Property<string>("OrganizationId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Category")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<int>("Days")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("OrganizationId", "Category");
+
+                    b.ToTable("RetentionPolicies", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Score.ChainVerificationState", b =>
+                {
+                    b.Property<string>("OrganizationId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<int>("EntriesChecked")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<bool>("Verified")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("VerifiedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("OrganizationId");
+
+                    b.ToTable("AuditChainVerifications", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Score.SecurityScoreSnapshot", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Categories")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FailedChecks")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("SourceEventId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SourceEventId")
+                        .IsUnique();
+
+                    b.HasIndex("OrganizationId", "Id");
+
+                    b.ToTable("SecurityScoreSnapshots", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Security.Sso.SamlAssertionUse", b =>
@@ -2725,6 +2905,24 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Security.Compliance.ComplianceReport", b =>
+                {
+                    b.HasOne("Intelagent.Server.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.DataRequests.DataRequest", b =>
+                {
+                    b.HasOne("Intelagent.Server.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Intelagent.Server.Security.Incidents.Incident", b =>
                 {
                     b.HasOne("Intelagent.Server.Organizations.Organization", null)
@@ -2739,6 +2937,33 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                     b.HasOne("Intelagent.Server.Security.Incidents.Incident", null)
                         .WithMany()
                         .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Retention.RetentionPolicy", b =>
+                {
+                    b.HasOne("Intelagent.Server.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Score.ChainVerificationState", b =>
+                {
+                    b.HasOne("Intelagent.Server.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Score.SecurityScoreSnapshot", b =>
+                {
+                    b.HasOne("Intelagent.Server.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

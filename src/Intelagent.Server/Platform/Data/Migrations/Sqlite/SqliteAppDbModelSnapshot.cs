@@ -2210,6 +2210,95 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.ToTable("AuditCheckpoints", (string)null);
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Security.Compliance.ComplianceReport", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("GeneratedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Id");
+
+                    b.HasIndex("OrganizationId", "Period")
+                        .IsUnique();
+
+                    b.ToTable("ComplianceReports", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.DataRequests.DataRequest", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ExportJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedByUserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubjectDigest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubjectUserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SubjectDigest");
+
+                    b.HasIndex("OrganizationId", "Id");
+
+                    b.ToTable("DataRequests", (string)null);
+                });
+
             modelBuilder.Entity("Intelagent.Server.Security.Incidents.Incident", b =>
                 {
                     b.Property<string>("Id")
@@ -2309,6 +2398,97 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.HasIndex("IncidentId", "Id");
 
                     b.ToTable("IncidentTimelineEntries", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Retention.RetentionPolicy", b =>
+                {
+                    b.Property<string>("OrganizationId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Category")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Days")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganizationId", "Category");
+
+                    b.ToTable("RetentionPolicies", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Score.ChainVerificationState", b =>
+                {
+                    b.Property<string>("OrganizationId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("EntriesChecked")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Verified")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("VerifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganizationId");
+
+                    b.ToTable("AuditChainVerifications", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Score.SecurityScoreSnapshot", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Categories")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FailedChecks")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SourceEventId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SourceEventId")
+                        .IsUnique();
+
+                    b.HasIndex("OrganizationId", "Id");
+
+                    b.ToTable("SecurityScoreSnapshots", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Security.Sso.SamlAssertionUse", b =>
@@ -2711,6 +2891,24 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Security.Compliance.ComplianceReport", b =>
+                {
+                    b.HasOne("Intelagent.Server.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.DataRequests.DataRequest", b =>
+                {
+                    b.HasOne("Intelagent.Server.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Intelagent.Server.Security.Incidents.Incident", b =>
                 {
                     b.HasOne("Intelagent.Server.Organizations.Organization", null)
@@ -2725,6 +2923,33 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.HasOne("Intelagent.Server.Security.Incidents.Incident", null)
                         .WithMany()
                         .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Retention.RetentionPolicy", b =>
+                {
+                    b.HasOne("Intelagent.Server.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Score.ChainVerificationState", b =>
+                {
+                    b.HasOne("Intelagent.Server.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Security.Score.SecurityScoreSnapshot", b =>
+                {
+                    b.HasOne("Intelagent.Server.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
