@@ -11,7 +11,11 @@ public sealed record UsageLimitsResponse(
 public sealed record SetUsageLimitsRequest(
     long? ApiCallsPerDay, long? StorageBytes, long? BandwidthBytesPerMonth, int? Seats, int? Projects, int? RatePerMinute, int? Burst);
 
-public sealed record UsageMeter(long Used, long? Limit, decimal? Percent);
+/// <summary>
+/// One metric in its current period. <c>forecastDate</c> is the UTC day the trend reaches the limit and
+/// <c>forecast</c> says so in words; both null when unlimited or without a rising trend.
+/// </summary>
+public sealed record UsageMeter(long Used, long? Limit, decimal? Percent, DateOnly? ForecastDate = null, string? Forecast = null);
 
 public sealed record UsageResponse(
     DateTimeOffset Day, DateTimeOffset Month, UsageMeter ApiCallsToday, long RefusedCallsToday, UsageMeter BandwidthBytesThisMonth,

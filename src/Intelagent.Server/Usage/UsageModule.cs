@@ -1,5 +1,8 @@
 using Intelagent.Server.Organizations;
 using Intelagent.Server.Platform.Events;
+using Intelagent.Server.Platform.Ids;
+using Intelagent.Server.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
 
 namespace Intelagent.Server.Usage;
 
@@ -17,6 +20,11 @@ public static class UsageModule
         services.AddScoped<UsageCapacity>();
         services.AddScoped<UsageEventService>();
         services.AddScoped<UsageCleanupJob>();
+        services.AddScoped<UsageThresholds>();
+        services.AddScoped<UsageAlerts>();
+        services.AddScoped<AdminUsage>();
+        services.AddSingleton(new TenantOwnerLookup(IdPrefix.UsageAlert, (db, id, cancellationToken) =>
+            db.Set<UsageAlert>().IgnoreQueryFilters().Where(a => a.Id == id).Select(a => a.OrganizationId).FirstOrDefaultAsync(cancellationToken)));
         services.AddScoped<IDomainEventHandler<OrganizationUpdated>, UsageLimitsOnTierChange>();
         return services;
     }

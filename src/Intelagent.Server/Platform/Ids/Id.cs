@@ -37,6 +37,7 @@ public static class IdPrefix
     public const string RealtimeEvent = "rte";
     public const string Activity = "act";
     public const string ApiKey = "key";
+    public const string UsageAlert = "ualrt";
 
     // Billing (the kernel's ids; the modules on it add theirs here too).
     public const string Plan = "plan";
