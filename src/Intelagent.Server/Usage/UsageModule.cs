@@ -12,7 +12,13 @@ public static class UsageModule
     public static IServiceCollection AddUsage(this IServiceCollection services)
     {
         services.AddSingleton<UsageLimitsProvider>();
-        services.AddSingleton<IUsageLimiter, InMemoryUsageLimiter>();
+        // With REDIS_URL the limits are shared across nodes (falling back to this node's own when Redis is out of reach).
+        services.AddSingleton<InMemoryUsageLimiter>();
+        services.AddSingleton<RedisUsageLimiter>();
+        services.AddHostedService(sp => sp.GetRequiredService<RedisUsageLimiter>());
+        services.AddSingleton<IUsageLimiter>(sp => sp.GetRequiredService<RedisUsageLimiter>() is { Configured: true } redis
+            ? redis : sp.GetRequiredService<InMemoryUsageLimiter>());
+        services.AddHealthChecks().AddCheck<RedisUsageLimiter.HealthCheck>("usage-limiter", tags: ["ready"]);
         services.AddSingleton<IUsageCounters, InMemoryUsageCounters>();
         services.AddSingleton<UsageFlushService>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlushService>());
