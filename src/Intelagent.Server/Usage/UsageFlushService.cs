@@ -88,6 +88,7 @@ public sealed class UsageFlushService(IUsageCounters counters, IServiceScopeFact
                 await using var scope = scopes.CreateAsyncScope();
                 scope.ServiceProvider.GetRequiredService<RequestContext>().SetTenant(organizationId, null);
                 await scope.ServiceProvider.GetRequiredService<UsageThresholds>().EvaluateAsync(organizationId, cancellationToken);
+                await scope.ServiceProvider.GetRequiredService<UsageOverages>().RecordAsync(organizationId, cancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {

@@ -29,6 +29,7 @@ public static class UsageModule
         services.AddScoped<UsageThresholds>();
         services.AddScoped<UsageAlerts>();
         services.AddScoped<AdminUsage>();
+        services.AddScoped<UsageOverages>();
         services.AddSingleton(new TenantOwnerLookup(IdPrefix.UsageAlert, (db, id, cancellationToken) =>
             db.Set<UsageAlert>().IgnoreQueryFilters().Where(a => a.Id == id).Select(a => a.OrganizationId).FirstOrDefaultAsync(cancellationToken)));
         services.AddScoped<IDomainEventHandler<OrganizationUpdated>, UsageLimitsOnTierChange>();

@@ -29,6 +29,7 @@ public sealed class UsageService(AppDb db, UsageLimitsProvider limitsProvider, I
         if (custom is null) db.Set<UsageLimitOverride>().Add(custom = new UsageLimitOverride { OrganizationId = organizationId });
         (custom.ApiCallsPerDay, custom.StorageBytes, custom.BandwidthBytesPerMonth, custom.Seats, custom.Projects, custom.RatePerMinute, custom.Burst) =
             (request.ApiCallsPerDay, request.StorageBytes, request.BandwidthBytesPerMonth, request.Seats, request.Projects, request.RatePerMinute, request.Burst);
+        custom.Overage = request.Overage ?? false;
         custom.UpdatedAt = db.Clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
         limitsProvider.Forget(organizationId);
@@ -125,7 +126,7 @@ public sealed class UsageService(AppDb db, UsageLimitsProvider limitsProvider, I
             ["burst"] = Source(custom?.Burst),
         };
         return new UsageLimitsResponse(effective.Tier, limits.ApiCallsPerDay, limits.StorageBytes, limits.BandwidthBytesPerMonth, limits.Seats, limits.Projects,
-            limits.RatePerMinute, limits.Burst, sources);
+            limits.RatePerMinute, limits.Burst, sources, custom?.Overage ?? false);
 
         static string Source(long? value) => value is null ? "tier" : "override";
     }

@@ -29,7 +29,7 @@ public sealed class TwoMeteredNodes : IAsyncLifetime
         await ExecuteAsync($"CREATE DATABASE \"{_database}\"");
         var databaseUrl = new UriBuilder(PostgresApp.AdminUrl) { Path = "/" + _database }.Uri.ToString();
         (string, string)[] settings = [("REDIS_URL", RedisUrl), ("Realtime:ChannelPrefix", Prefix), ("Usage:RedisPrefix", Prefix), ("Usage:EnforceLimits", "true"),
-            ("Usage:RedisTimeoutMilliseconds", "10000")]; // two servers and 1,000 calls on two shared cores: no false fallbacks
+            ("Usage:ConcurrentRequests:Free", "2000"), ("Usage:RedisTimeoutMilliseconds", "10000")]; // two servers and 1,000 calls on two shared cores: no false fallbacks
         A = new NodeApp(databaseUrl, settings);
         await A.InitializeAsync();
         B = new NodeApp(databaseUrl, settings);

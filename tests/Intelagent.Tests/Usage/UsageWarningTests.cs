@@ -147,4 +147,24 @@ public abstract class UsageWarningTests<TApp>(TApp app) : IClassFixture<TApp> wh
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
         Assert.Equal(0, await app.WithDbAsync(db => db.Set<UsageAlert>().IgnoreQueryFilters().CountAsync(a => a.OrganizationId == owner.OrganizationId)));
     }
+
+    [Fact]
+    public async Task OverageMode_PastTheDailyQuota_ShouldServeAndRecordTheOverageForBilling()
+    {
+        var owner = await app.RegisterAsync();
+        await SetLimitsAsync(owner.OrganizationId, new { apiCallsPerDay = 3, overage = true });
+        var client = app.WithToken(owner.Token, owner.OrganizationId);
+
+        await CallAsync(client, owner.OrganizationId, 5);
+        await FlushAsync();
+        await CallAsync(client, owner.OrganizationId, 2);
+        await FlushAsync();
+
+        var overage = await app.WithDbAsync(db => db.Set<UsageOverage>().IgnoreQueryFilters().Where(o => o.OrganizationId == owner.OrganizationId).ToListAsync());
+        var row = Assert.Single(overage);
+        Assert.Equal("api_calls", row.Metric);
+        Assert.Equal(4, row.Quantity);
+        var limits = await (await client.GetAsync("/api/usage/limits")).JsonAsync();
+        Assert.True(limits.GetProperty("overage").GetBoolean());
+    }
 }
