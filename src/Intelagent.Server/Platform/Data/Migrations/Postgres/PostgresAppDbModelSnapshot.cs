@@ -1661,6 +1661,9 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                     b.Property<int?>("Burst")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("Overage")
+                        .HasColumnType("boolean");
+
                     b.Property<int?>("Projects")
                         .HasColumnType("integer");
 
@@ -1716,6 +1719,41 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("UsageNotices", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Usage.UsageOverage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("PeriodStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Quantity")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Metric", "PeriodStart")
+                        .IsUnique();
+
+                    b.ToTable("UsageOverages", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Usage.UsageRollup", b =>

@@ -1651,6 +1651,9 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.Property<int?>("Burst")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Overage")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("Projects")
                         .HasColumnType("INTEGER");
 
@@ -1704,6 +1707,39 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("UsageNotices", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Usage.UsageOverage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PeriodStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Quantity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Metric", "PeriodStart")
+                        .IsUnique();
+
+                    b.ToTable("UsageOverages", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Usage.UsageRollup", b =>
