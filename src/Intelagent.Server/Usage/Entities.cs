@@ -20,7 +20,39 @@ public sealed class UsageLimitOverride : ITenantOwned
     public int? Projects { get; set; }
     public int? RatePerMinute { get; set; }
     public int? Burst { get; set; }
+
+    /// <summary>Overage mode: past the daily quota calls are served and counted as overage for billing instead of refused.</summary>
+    public bool Overage { get; set; }
+
     public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// Usage beyond a quota that overage mode served, per organization, metric and UTC day: what billing
+/// charges. Rewritten at every flush from the day's total (total minus quota), so it is exact and a
+/// retried flush cannot add twice.
+/// </summary>
+[NotAudited]
+public sealed class UsageOverage : ITenantOwned
+{
+    public long Id { get; init; }
+    public required string OrganizationId { get; init; }
+    public required string Metric { get; init; }
+    public DateTimeOffset PeriodStart { get; init; }
+    public long Quantity { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class UsageOverageConfiguration : IEntityTypeConfiguration<UsageOverage>
+{
+    public void Configure(EntityTypeBuilder<UsageOverage> builder)
+    {
+        builder.ToTable("UsageOverages");
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.OrganizationId).HasMaxLength(40);
+        builder.Property(e => e.Metric).HasMaxLength(40);
+        builder.HasIndex(e => new { e.OrganizationId, e.Metric, e.PeriodStart }).IsUnique();
+    }
 }
 
 /// <summary>The metered quantities (decisions: "Usage").</summary>

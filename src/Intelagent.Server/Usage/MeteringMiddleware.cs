@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using Intelagent.Server.Organizations;
 using Intelagent.Server.Platform.Data;
 using Intelagent.Server.Platform.Problems;
 using Intelagent.Server.Platform.Tenancy;
@@ -16,10 +19,16 @@ public sealed class MeteringMiddleware(RequestDelegate next, IConfiguration conf
 {
     private readonly bool _enforce = configuration.GetValue("Usage:EnforceLimits", true);
 
+    /// <summary>Off only to measure what metering costs (bench/): nothing is counted or limited.</summary>
+    private readonly bool _metering = configuration.GetValue("Usage:Metering", true);
+    private readonly Dictionary<SubscriptionTier, int> _concurrentRequests = Plans.ConcurrentRequests.ToDictionary(
+        p => p.Key, p => configuration.GetValue($"Usage:ConcurrentRequests:{p.Key}", p.Value));
+    private readonly ConcurrentDictionary<string, StrongBox<int>> _inFlight = new();
+
     public async Task InvokeAsync(HttpContext context, RequestContext request, UsageLimitsProvider limitsProvider, IUsageLimiter limiter,
         IUsageCounters counters, TimeProvider clock, IServiceScopeFactory scopes)
     {
-        if (request.OrganizationId is not { } organizationId || (request.Role is null && request.ApiKeyId is null)
+        if (!_metering || request.OrganizationId is not { } organizationId || (request.Role is null && request.ApiKeyId is null)
             || !context.Request.Path.StartsWithSegments("/api")
             || await limitsProvider.ForAsync(organizationId, context.RequestAborted) is not { } effective)
         {
@@ -27,7 +36,31 @@ public sealed class MeteringMiddleware(RequestDelegate next, IConfiguration conf
             return;
         }
         var now = clock.GetUtcNow();
-        var enforcement = new Enforcement(_enforce, _enforce && !AlwaysReachable(context.Request.Path));
+        var inFlight = _inFlight.GetOrAdd(organizationId, _ => new StrongBox<int>());
+        try
+        {
+            if (Interlocked.Increment(ref inFlight.Value) > _concurrentRequests[effective.Tier] && _enforce)
+            {
+                counters.Record(organizationId, now, 0, 1, 0);
+                context.Response.Headers.RetryAfter = "1";
+                await Problem.WriteAsync(context, 429, "concurrency_limit_reached",
+                    $"The organization already has {_concurrentRequests[effective.Tier]} requests in progress, the most its {effective.Tier.ToString().ToLowerInvariant()} plan allows at once; "
+                    + "retry when one has finished, or upgrade the plan to raise the limit.");
+                return;
+            }
+            await MeterAsync(context, organizationId, effective, limiter, counters, now, scopes);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref inFlight.Value);
+        }
+    }
+
+    private async Task MeterAsync(HttpContext context, string organizationId, EffectiveLimits effective, IUsageLimiter limiter, IUsageCounters counters,
+        DateTimeOffset now, IServiceScopeFactory scopes)
+    {
+        var overage = effective.Override?.Overage == true;
+        var enforcement = new Enforcement(_enforce, _enforce && !overage && !AlwaysReachable(context.Request.Path));
         var decision = await limiter.TryAcquireAsync(organizationId, effective.Limits, enforcement, now,
             (day, cancellationToken) => CallsFlushedAsync(scopes, organizationId, day, cancellationToken), context.RequestAborted);
         WriteHeaders(context.Response.Headers, decision);

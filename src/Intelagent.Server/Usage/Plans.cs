@@ -24,4 +24,17 @@ public static class Plans
     };
 
     public static UsageLimits For(SubscriptionTier tier) => Tiers[tier];
+
+    /// <summary>
+    /// Cost prevention: requests of one organization in flight at once on one node, by tier
+    /// (<c>Usage:ConcurrentRequests:{Tier}</c> overrides). Beyond it a call gets 429 at once instead
+    /// of queueing behind the organization's own slow calls and holding threads and connections.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<SubscriptionTier, int> ConcurrentRequests = new Dictionary<SubscriptionTier, int>
+    {
+        [SubscriptionTier.Free] = 10,
+        [SubscriptionTier.Basic] = 25,
+        [SubscriptionTier.Pro] = 50,
+        [SubscriptionTier.Enterprise] = 200,
+    };
 }

@@ -1,4 +1,5 @@
 using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Intelagent.Server.Usage;
@@ -42,16 +43,20 @@ public sealed class UsageFlushService(IUsageCounters counters, IServiceScopeFact
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        try { await FlushAsync(cancellationToken); }
+        // The final flush only writes: warnings wait for the next node to flush this organization.
+        try { await FlushAsync(evaluate: false, cancellationToken); }
         catch (Exception exception) when (exception is not OperationCanceledException) { logger.LogError(exception, "Final usage flush failed: counts of the last interval are lost"); }
     }
 
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    public Task FlushAsync(CancellationToken cancellationToken) => FlushAsync(evaluate: true, cancellationToken);
+
+    private async Task FlushAsync(bool evaluate, CancellationToken cancellationToken)
     {
+        IReadOnlyList<MinuteCounts> batch;
         await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
-            var batch = counters.Drain();
+            batch = counters.Drain();
             if (batch.Count == 0) return;
             try
             {
@@ -66,6 +71,30 @@ public sealed class UsageFlushService(IUsageCounters counters, IServiceScopeFact
         finally
         {
             _oneAtATime.Release();
+        }
+        if (evaluate) await EvaluateThresholdsAsync(batch.Select(c => c.OrganizationId).Distinct(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Warnings and alerts for the organizations this flush touched (every call, invitation and
+    /// usage report is itself a metered call, so each change of a level is seen here), off the hot path.
+    /// </summary>
+    private async Task EvaluateThresholdsAsync(IEnumerable<string> organizationIds, CancellationToken cancellationToken)
+    {
+        foreach (var organizationId in organizationIds)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                scope.ServiceProvider.GetRequiredService<RequestContext>().SetTenant(organizationId, null);
+                await scope.ServiceProvider.GetRequiredService<UsageThresholds>().EvaluateAsync(organizationId, cancellationToken);
+                await scope.ServiceProvider.GetRequiredService<UsageOverages>().RecordAsync(organizationId, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The counts are written; the next flush of this organization checks again.
+                logger.LogWarning(exception, "Checking usage thresholds of {OrganizationId} failed", organizationId);
+            }
         }
     }
 

@@ -29,32 +29,47 @@ public sealed class UsageService(AppDb db, UsageLimitsProvider limitsProvider, I
         if (custom is null) db.Set<UsageLimitOverride>().Add(custom = new UsageLimitOverride { OrganizationId = organizationId });
         (custom.ApiCallsPerDay, custom.StorageBytes, custom.BandwidthBytesPerMonth, custom.Seats, custom.Projects, custom.RatePerMinute, custom.Burst) =
             (request.ApiCallsPerDay, request.StorageBytes, request.BandwidthBytesPerMonth, request.Seats, request.Projects, request.RatePerMinute, request.Burst);
+        custom.Overage = request.Overage ?? false;
         custom.UpdatedAt = db.Clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
         limitsProvider.Forget(organizationId);
         return await LimitsAsync(organizationId, cancellationToken);
     }
 
-    public async Task<Result<UsageResponse>> CurrentAsync(string organizationId, CancellationToken cancellationToken)
+    /// <param name="withForecasts">The threshold check at flush time needs only the levels.</param>
+    public async Task<Result<UsageResponse>> CurrentAsync(string organizationId, CancellationToken cancellationToken, bool withForecasts = true)
     {
         if (await limitsProvider.ForAsync(organizationId, cancellationToken) is not { } effective) return Error.NotFound("organization");
         var limits = effective.Limits;
         var now = db.Clock.GetUtcNow();
         var day = InMemoryUsageLimiter.StartOfDay(now);
         var month = new DateTimeOffset(day.Year, day.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var historyStart = withForecasts ? day.AddDays(-UsageForecaster.WindowDays) : month;
+        var since = historyStart < month ? historyStart : month;
         var rows = await db.Set<UsageRollup>().AsNoTracking()
-            .Where(r => r.Granularity == UsageGranularity.Day && r.PeriodStart >= month)
+            .Where(r => r.Granularity == UsageGranularity.Day && r.PeriodStart >= since)
             .Select(r => new { r.Metric, r.PeriodStart, r.Value }).ToListAsync(cancellationToken);
         var pendingToday = counters.Pending(organizationId, day);
         var pendingMonth = counters.Pending(organizationId, month);
         var callsToday = Math.Max(limiter.CallsToday(organizationId, now),
             rows.Where(r => r.Metric == UsageMetric.ApiCalls && r.PeriodStart == day).Sum(r => r.Value) + pendingToday.Calls);
         var refusedToday = rows.Where(r => r.Metric == UsageMetric.RefusedCalls && r.PeriodStart == day).Sum(r => r.Value) + pendingToday.Refused;
-        var bandwidth = rows.Where(r => r.Metric == UsageMetric.BandwidthBytes).Sum(r => r.Value) + pendingMonth.BandwidthBytes;
+        var bandwidth = rows.Where(r => r.Metric == UsageMetric.BandwidthBytes && r.PeriodStart >= month).Sum(r => r.Value) + pendingMonth.BandwidthBytes;
         var seats = await db.Memberships.CountAsync(cancellationToken)
             + await db.Invitations.CountAsync(i => i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now, cancellationToken);
         var projects = await db.Projects.CountAsync(cancellationToken);
-        return new UsageResponse(day, month, Meter(callsToday, limits.ApiCallsPerDay), refusedToday, Meter(bandwidth, limits.BandwidthBytesPerMonth),
+        var calls = Meter(callsToday, limits.ApiCallsPerDay);
+        var bandwidthMeter = Meter(bandwidth, limits.BandwidthBytesPerMonth);
+        if (withForecasts)
+        {
+            var today = DateOnly.FromDateTime(day.UtcDateTime);
+            List<long> Daily(string metric) => Enumerable.Range(0, UsageForecaster.WindowDays)
+                .Select(i => rows.Where(r => r.Metric == metric && r.PeriodStart == historyStart.AddDays(i)).Sum(r => r.Value)).ToList();
+            calls = WithForecast(calls, UsageForecaster.DailyQuota("API usage", Daily(UsageMetric.ApiCalls), callsToday, limits.ApiCallsPerDay, today));
+            bandwidthMeter = WithForecast(bandwidthMeter, UsageForecaster.PeriodTotal("Bandwidth", Daily(UsageMetric.BandwidthBytes), bandwidth,
+                limits.BandwidthBytesPerMonth, today, DateOnly.FromDateTime(month.AddMonths(1).AddDays(-1).UtcDateTime)));
+        }
+        return new UsageResponse(day, month, calls, refusedToday, bandwidthMeter,
             Meter(seats, limits.Seats), Meter(projects, limits.Projects), Meter(await events.StorageBytesAsync(cancellationToken), limits.StorageBytes),
             await events.SumSinceAsync(ReportedMetric.ComputeSeconds, month, cancellationToken),
             await events.SumSinceAsync(ReportedMetric.BackgroundJobs, month, cancellationToken));
@@ -91,6 +106,9 @@ public sealed class UsageService(AppDb db, UsageLimitsProvider limitsProvider, I
 
     private sealed record Row(string Metric, DateTimeOffset PeriodStart, long Value);
 
+    private static UsageMeter WithForecast(UsageMeter meter, UsageForecast? forecast) =>
+        forecast is null ? meter : meter with { ForecastDate = forecast.Date, Forecast = forecast.Statement };
+
     private static UsageMeter Meter(long used, long? limit) =>
         new(used, limit, limit is > 0 ? Math.Round((decimal)used / limit.Value, 4) : null);
 
@@ -108,7 +126,7 @@ public sealed class UsageService(AppDb db, UsageLimitsProvider limitsProvider, I
             ["burst"] = Source(custom?.Burst),
         };
         return new UsageLimitsResponse(effective.Tier, limits.ApiCallsPerDay, limits.StorageBytes, limits.BandwidthBytesPerMonth, limits.Seats, limits.Projects,
-            limits.RatePerMinute, limits.Burst, sources);
+            limits.RatePerMinute, limits.Burst, sources, custom?.Overage ?? false);
 
         static string Source(long? value) => value is null ? "tier" : "override";
     }

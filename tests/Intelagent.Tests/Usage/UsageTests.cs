@@ -7,15 +7,21 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Intelagent.Tests.Usage;
 
+public static class UsageTestSettings
+{
+    /// <summary>Limits enforced, with room for the tests' own bursts of parallel calls (ConcurrencyTests checks the cap).</summary>
+    public static readonly (string, string)[] Enforced = [("Usage:EnforceLimits", "true"), ("Usage:ConcurrentRequests:Free", "2000")];
+}
+
 /// <summary>Apps that enforce usage limits (the other test apps count calls but never refuse them).</summary>
 public sealed class LimitedSqliteApp : SqliteApp
 {
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Usage:EnforceLimits", "true")];
+    protected override IEnumerable<(string Key, string Value)> ExtraSettings => UsageTestSettings.Enforced;
 }
 
 public sealed class LimitedPostgresApp : PostgresApp
 {
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Usage:EnforceLimits", "true")];
+    protected override IEnumerable<(string Key, string Value)> ExtraSettings => UsageTestSettings.Enforced;
 }
 
 public sealed class UsageTestsOnSqlite(LimitedSqliteApp app) : UsageTests<LimitedSqliteApp>(app);

@@ -43,6 +43,7 @@ public static class IdPrefix
     public const string SecurityScoreSnapshot = "sscore";
     public const string DataRequest = "dreq";
     public const string ComplianceReport = "crep";
+    public const string UsageAlert = "ualrt";
 
     // Billing (the kernel's ids; the modules on it add theirs here too).
     public const string Plan = "plan";

@@ -2631,6 +2631,46 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                     b.ToTable("SsoDomains", (string)null);
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Usage.UsageAlert", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedByUserId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<decimal>("Threshold")
+                        .HasPrecision(28, 4)
+                        .HasColumnType("numeric(28,4)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.ToTable("UsageAlerts", (string)null);
+                });
+
             modelBuilder.Entity("Intelagent.Server.Usage.UsageEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -2694,6 +2734,9 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                     b.Property<int?>("Burst")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("Overage")
+                        .HasColumnType("boolean");
+
                     b.Property<int?>("Projects")
                         .HasColumnType("integer");
 
@@ -2712,6 +2755,78 @@ namespace Intelagent.Server.Platform.Data.Migrations.Postgres
                     b.HasKey("OrganizationId");
 
                     b.ToTable("UsageLimitOverrides", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Usage.UsageNotice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Used")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Key", "Period")
+                        .IsUnique();
+
+                    b.ToTable("UsageNotices", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Usage.UsageOverage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("PeriodStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Quantity")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Metric", "PeriodStart")
+                        .IsUnique();
+
+                    b.ToTable("UsageOverages", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Usage.UsageRollup", b =>

@@ -2621,6 +2621,46 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.ToTable("SsoDomains", (string)null);
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Usage.UsageAlert", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedByUserId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("Threshold")
+                        .HasPrecision(28, 4)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.ToTable("UsageAlerts", (string)null);
+                });
+
             modelBuilder.Entity("Intelagent.Server.Usage.UsageEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -2682,6 +2722,9 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.Property<int?>("Burst")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Overage")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("Projects")
                         .HasColumnType("INTEGER");
 
@@ -2700,6 +2743,74 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.HasKey("OrganizationId");
 
                     b.ToTable("UsageLimitOverrides", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Usage.UsageNotice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Used")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Key", "Period")
+                        .IsUnique();
+
+                    b.ToTable("UsageNotices", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Usage.UsageOverage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PeriodStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Quantity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Metric", "PeriodStart")
+                        .IsUnique();
+
+                    b.ToTable("UsageOverages", (string)null);
                 });
 
             modelBuilder.Entity("Intelagent.Server.Usage.UsageRollup", b =>
