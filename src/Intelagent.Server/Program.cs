@@ -1,3 +1,4 @@
+using Intelagent.Server.Billing.Metrics;
 using Intelagent.Server.Identity;
 using Intelagent.Server.Organizations;
 using Intelagent.Server.Platform;
@@ -25,6 +26,7 @@ builder.Services
     .AddAuditTrail(builder.Configuration, dataDirectory)
     .AddAccessControl()
     .AddUsage()
+    .AddFinancialMetrics()
     .AddPortal();
 
 var app = builder.Build();
@@ -36,6 +38,7 @@ app.MapRealtime();
 app.MapAuditTrail();
 app.MapAccessControl();
 app.MapUsage();
+app.MapFinancialMetrics();
 app.MapPortal();
 
 if (verb == Verb.Migrate)
