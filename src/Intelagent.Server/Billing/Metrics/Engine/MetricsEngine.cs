@@ -87,7 +87,7 @@ public sealed partial class MetricsEngine
     {
         var entries = history.Entries;
         if (entries.Count == 0) return;
-        var state = new List<LedgerEntry>(4);
+        var state = new List<ActiveState>(4);
         var present = new List<int>(4);
         var segment = _sums.Segments.IndexOf(history.Segment);
         var next = 0;
@@ -97,22 +97,21 @@ public sealed partial class MetricsEngine
         for (var m = Math.Max(0, Month.Of(entries[0].At).Index - First.Index); m < MonthCount; m++)
         {
             var end = new Month(First.Index + m).End;
+            var endTicks = end.UtcTicks;
             while (next < entries.Count && entries[next].At < end) Apply(state, entries[next++]);
             var current = 0m;
             present.Clear();
             foreach (var subscription in state)
             {
-                var units = subscription.AnnualUnitsAt(end);
-                if (units == 0m) continue;
-                if (subscription.Currency != Currencies.Reporting) units *= _rates.TryGetValue(subscription.Currency, out var rates) ? rates[m] : 0m;
+                // The same rule as LedgerEntry.AnnualUnitsAt, with the per-entry arithmetic done once in Apply.
+                if (subscription.NativeUnits == 0m || subscription.TrialEndTicks >= endTicks) continue;
+                var units = subscription.Rates is null ? subscription.NativeUnits : subscription.NativeUnits * subscription.Rates[m];
                 if (units == 0m) continue;
                 current += units;
-                var product = _sums.Products.IndexOf(subscription.Product);
-                var tier = _sums.Tiers.IndexOf(subscription.Tier);
-                _sums.Products.Units[product][m] += sign * units;
-                _sums.Tiers.Units[tier][m] += sign * units;
-                if (!present.Contains(product)) { present.Add(product); _sums.Products.Customers[product][m] += sign; }
-                if (!present.Contains(~tier)) { present.Add(~tier); _sums.Tiers.Customers[tier][m] += sign; }
+                _sums.Products.Units[subscription.Product][m] += sign * units;
+                _sums.Tiers.Units[subscription.Tier][m] += sign * units;
+                if (!present.Contains(subscription.Product)) { present.Add(subscription.Product); _sums.Products.Customers[subscription.Product][m] += sign; }
+                if (!present.Contains(~subscription.Tier)) { present.Add(~subscription.Tier); _sums.Tiers.Customers[subscription.Tier][m] += sign; }
             }
             Record(m, sign, segment, previous, current, everPaid);
             if (current > 0m && cohort < 0)
@@ -131,19 +130,27 @@ public sealed partial class MetricsEngine
             everPaid |= current > 0m;
             previous = current;
             // Nothing more can change for a customer whose subscriptions are all canceled and who has no later entries.
-            if (next == entries.Count && current == 0m && state.TrueForAll(s => s.Type == SubscriptionEventType.Cancel)) break;
+            if (next == entries.Count && current == 0m && state.TrueForAll(s => s.NativeUnits == 0m)) break;
         }
     }
 
-    private static void Apply(List<LedgerEntry> state, LedgerEntry entry)
+    /// <summary>A subscription's state as the replay needs it: annual units in its currency, computed once per entry.</summary>
+    private readonly record struct ActiveState(string SubscriptionId, decimal NativeUnits, long TrialEndTicks, decimal[]? Rates, int Product, int Tier);
+
+    private void Apply(List<ActiveState> state, LedgerEntry entry)
     {
+        var units = entry.Type == Kernel.SubscriptionEventType.Cancel ? 0m : entry.AnnualUnitsAt(DateTimeOffset.MaxValue);
+        decimal[]? rates = null;
+        if (entry.Currency != Currencies.Reporting && !_rates.TryGetValue(entry.Currency, out rates)) units = 0m;
+        var active = new ActiveState(entry.SubscriptionId, units, entry.TrialEndsAt?.UtcTicks ?? long.MinValue, rates,
+            _sums.Products.IndexOf(entry.Product), _sums.Tiers.IndexOf(entry.Tier));
         for (var i = 0; i < state.Count; i++)
         {
             if (state[i].SubscriptionId != entry.SubscriptionId) continue;
-            state[i] = entry;
+            state[i] = active;
             return;
         }
-        state.Add(entry);
+        state.Add(active);
     }
 
     private void Record(int m, int sign, int segment, decimal previous, decimal current, bool everPaid)
