@@ -484,6 +484,36 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.ToTable("FinancialCustomers", (string)null);
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Billing.Metrics.FinancialReport", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Csv")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Month")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Pdf")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Month")
+                        .IsUnique();
+
+                    b.ToTable("FinancialReports", (string)null);
+                });
+
             modelBuilder.Entity("Intelagent.Server.Identity.ApiKeys.ApiKey", b =>
                 {
                     b.Property<string>("Id")
