@@ -6,6 +6,7 @@ using Intelagent.Server.Billing.Metrics;
 using Intelagent.Server.Platform.Auditing;
 using Intelagent.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Intelagent.Tests.Billing;
 
@@ -151,5 +152,44 @@ public abstract class FinancialMetricsApiTests<TApp>(TApp app) : IClassFixture<T
         var bad = await client.PostAsJsonAsync("/api/financial/costs", new { month = "2019-05", category = "coffee", product = "chatbot", amount = 1m, currency = "EUR" });
         var problem = await Api.ExpectProblemAsync(bad, HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(problem.GetProperty("errors").TryGetProperty("category", out _));
+    }
+}
+
+public sealed class FinancialReportTestsOnSqlite(SqliteApp app) : FinancialReportTests<SqliteApp>(app);
+public sealed class FinancialReportTestsOnPostgres(PostgresApp app) : FinancialReportTests<PostgresApp>(app);
+
+/// <summary>The export and the kept monthly report.</summary>
+public abstract class FinancialReportTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : TestApp
+{
+    [Fact]
+    public async Task Report_WhenGeneratedTwiceForAMonth_ShouldKeepOneAndServeItsPdfAndCsv()
+    {
+        var client = app.WithToken(await app.LoginAsync(TestApp.Operator.Email, TestApp.Operator.Password));
+        await Api.ExpectAsync(await client.PutAsJsonAsync("/api/financial/cash/2026-02", new { amount = 5000m, currency = "USD" }), HttpStatusCode.OK);
+        var month = Intelagent.Server.Billing.Metrics.Engine.Month.Of(2026, 2);
+        var ids = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var service = scope.ServiceProvider.GetRequiredService<FinancialReportService>();
+            ids.Add((await service.GenerateAsync(month, CancellationToken.None)).Id);
+        }
+        Assert.Equal(ids[0], ids[1]);
+
+        var list = await (await client.GetAsync("/api/financial/reports")).JsonAsync();
+        Assert.Equal("2026-02", list[0].GetProperty("month").GetString());
+        var pdf = await client.GetAsync($"/api/financial/reports/{ids[0]}?format=pdf");
+        await Api.ExpectAsync(pdf, HttpStatusCode.OK);
+        Assert.Equal("%PDF", System.Text.Encoding.ASCII.GetString((await pdf.Content.ReadAsByteArrayAsync())[..4]));
+        var csv = await (await client.GetAsync($"/api/financial/reports/{ids[0]}?format=csv")).Content.ReadAsStringAsync();
+        Assert.StartsWith("month,mrr,arr,", csv);
+        Assert.Contains("2026-02,", csv);
+        Assert.Contains(",5000", csv); // the cash column
+
+        var export = await client.GetAsync("/api/financial/export?format=csv&from=2026-01&to=2026-02");
+        Assert.Equal("text/csv", export.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(3, (await export.Content.ReadAsStringAsync()).Trim().Split('\n').Length); // header + two months
+        await Api.ExpectProblemAsync(await client.GetAsync("/api/financial/export?format=xls"), HttpStatusCode.BadRequest, "validation_failed");
+        await Api.ExpectProblemAsync(await client.GetAsync("/api/financial/reports/frep_00000000000000000000000000"), HttpStatusCode.NotFound, "not_found");
     }
 }

@@ -21,5 +21,10 @@ public static class FinanceRows
         R(Get, "/api/financial/acquisition-spend", PlatformFinanceRead, _ => "/api/financial/acquisition-spend"),
         R(Put, "/api/financial/fx-rates/{month}/{currency}", PlatformFinanceManage, _ => "/api/financial/fx-rates/2020-01/JPY", _ => new { rateToReporting = 0.0067m }),
         R(Get, "/api/financial/fx-rates", PlatformFinanceRead, _ => "/api/financial/fx-rates"),
+        R(Get, "/api/financial/export", PlatformFinanceRead, _ => "/api/financial/export?format=csv&month=2026-03"),
+        R(Get, "/api/financial/reports", PlatformFinanceRead, _ => "/api/financial/reports"),
+        // No report exists in the matrix's database: past authorization the operator gets the report's 404.
+        R(Get, "/api/financial/reports/{reportId}", PlatformFinanceRead, _ => "/api/financial/reports/frep_00000000000000000000000000")
+            with { Overrides = new Dictionary<Caller, int> { [Caller.Operator] = 404 } },
     ];
 }

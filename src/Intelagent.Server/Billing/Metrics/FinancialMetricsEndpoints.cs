@@ -39,7 +39,39 @@ public static class FinancialMetricsEndpoints
         group.MapPut("/fx-rates/{month}/{currency}", SetRateAsync).RequirePermission(Permissions.PlatformFinanceManage).WithName("SetFxRate")
             .WithSummary("One unit of the currency in the reporting currency, for a month").Produces<FxRateResponse>().WithProblems(400, 403);
         group.MapGet("/fx-rates", RatesAsync).RequirePermission(Permissions.PlatformFinanceRead).WithName("ListFxRates").Produces<IReadOnlyList<FxRateResponse>>().WithProblems(403);
+        group.MapGet("/export", ExportAsync).RequirePermission(Permissions.PlatformFinanceRead).WithName("ExportFinancialMetrics")
+            .WithSummary("The company's figures for a month or range as CSV or PDF (?format=csv|pdf&from=&to=)").Produces(200, contentType: "text/csv").WithProblems(400, 403);
+        group.MapGet("/reports", ReportsAsync).RequirePermission(Permissions.PlatformFinanceRead).WithName("ListFinancialReports")
+            .WithSummary("The monthly reports the job generated and kept, newest first").Produces<IReadOnlyList<FinancialReportResponse>>().WithProblems(403);
+        group.MapGet("/reports/{reportId}", ReportAsync).RequirePermission(Permissions.PlatformFinanceRead).WithName("DownloadFinancialReport")
+            .WithSummary("One kept report (?format=pdf|csv)").Produces(200, contentType: "application/pdf").WithProblems(400, 403, 404);
         return app;
+    }
+
+    private static async Task<IResult> ExportAsync(string? format, string? month, string? from, string? to, MetricsService metrics, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (format is not ("csv" or "pdf" or null)) return Platform.Problems.Error.Validation("format", "must be csv or pdf.").ToResult();
+        var result = await metrics.MetricsAsync(month, from, to, full: false, cancellationToken);
+        if (!result.IsSuccess) return result.Error!.ToResult();
+        var name = $"financial-{result.Value!.From}-{result.Value.To}";
+        return format == "pdf"
+            ? TypedResults.File(FinancialDocuments.Pdf(result.Value.Months, clock.GetUtcNow()), "application/pdf", name + ".pdf")
+            : TypedResults.File(System.Text.Encoding.UTF8.GetBytes(FinancialDocuments.Csv(result.Value.Months)), "text/csv", name + ".csv");
+    }
+
+    private static async Task<IResult> ReportsAsync(Platform.Data.AppDb db, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            db.Set<FinancialReport>().OrderByDescending(r => r.Month).Select(r => new { r.Id, r.Month, r.CreatedAt }), cancellationToken))
+            .Select(r => new FinancialReportResponse(r.Id, r.Month, r.CreatedAt, $"/api/financial/reports/{r.Id}?format=pdf", $"/api/financial/reports/{r.Id}?format=csv")).ToList());
+
+    private static async Task<IResult> ReportAsync(string reportId, string? format, Platform.Data.AppDb db, CancellationToken cancellationToken)
+    {
+        if (format is not ("csv" or "pdf" or null)) return Platform.Problems.Error.Validation("format", "must be csv or pdf.").ToResult();
+        var report = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstOrDefaultAsync(db.Set<FinancialReport>(), r => r.Id == reportId, cancellationToken);
+        if (report is null) return Platform.Problems.Error.NotFound("report").ToResult();
+        return format == "csv"
+            ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(report.Csv), "text/csv", $"financial-report-{report.Month}.csv")
+            : TypedResults.File(report.Pdf, "application/pdf", $"financial-report-{report.Month}.pdf");
     }
 
     private static bool Full(string? precision) => string.Equals(precision, "full", StringComparison.OrdinalIgnoreCase);

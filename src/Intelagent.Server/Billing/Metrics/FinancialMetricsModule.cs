@@ -11,6 +11,7 @@ public static class FinancialMetricsModule
         services.AddScoped<MetricsService>();
         services.AddScoped<ImportService>();
         services.AddScoped<FinanceDataService>();
+        services.AddScoped<FinancialReportService>();
         // The operator's FX table replaces the kernel's reporting-currency-only default.
         services.Replace(ServiceDescriptor.Scoped<IExchangeRates, FxRateTable>());
         return services;

@@ -60,6 +60,7 @@ public static class JobsSetup
             Schedule<HousekeepingJob>(quartz, "housekeeping", TimeSpan.FromHours(1));
             Schedule<Realtime.Stream.RealtimeEventPurgeJob>(quartz, "realtime-purge", TimeSpan.FromMinutes(1));
             Schedule<Usage.UsageCleanupJob>(quartz, "usage-cleanup", TimeSpan.FromHours(1));
+            Schedule<Billing.Metrics.FinancialReportJob>(quartz, "financial-report", TimeSpan.FromHours(6));
         });
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return services;
