@@ -1,3 +1,4 @@
+using Intelagent.Server.Billing.Metrics;
 using Intelagent.Server.Billing.Payments;
 using Intelagent.Server.Billing.Subscriptions;
 using Intelagent.Server.Documents;
@@ -34,6 +35,7 @@ builder.Services
     .AddBillingSubscriptions()
     .AddPayments(builder.Configuration)
     .AddCompliance()
+    .AddFinancialMetrics()
     .AddPortal();
 
 var app = builder.Build();
@@ -50,6 +52,7 @@ app.MapDocuments();
 app.MapBillingSubscriptions();
 app.MapPayments();
 app.MapCompliance();
+app.MapFinancialMetrics();
 app.MapPortal();
 
 if (verb == Verb.Migrate)

@@ -64,6 +64,7 @@ public static class Permissions
     public const string PlatformOrganizationsRead = "platform.organizations.read";
     public const string PlatformOrganizationsManage = "platform.organizations.manage";
     public const string PlatformFinanceRead = "platform.finance.read";
+    public const string PlatformFinanceManage = "platform.finance.manage";
     public const string PlatformUsersRead = "platform.users.read";
     public const string PlatformOutboxRead = "platform.outbox.read";
 

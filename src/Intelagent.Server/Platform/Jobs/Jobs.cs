@@ -65,6 +65,7 @@ public static class JobsSetup
             Schedule<Security.Score.DailySecurityScoreJob>(quartz, "security-score-daily", TimeSpan.FromHours(1));
             Schedule<Security.Retention.RetentionEnforcementJob>(quartz, "retention-enforcement", TimeSpan.FromHours(1));
             Schedule<Security.Compliance.MonthlyComplianceReportJob>(quartz, "compliance-report-monthly", TimeSpan.FromHours(1));
+            Schedule<Billing.Metrics.FinancialReportJob>(quartz, "financial-report", TimeSpan.FromHours(6));
         });
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return services;
