@@ -15,6 +15,11 @@ public static class FinanceRows
         R(Post, "/api/financial/import", PlatformFinanceManage, _ => "/api/financial/import", _ => new { fxRates = new[] { new { month = "2020-01", currency = "CHF", rateToReporting = 1.1m } } }),
         R(Post, "/api/financial/costs", PlatformFinanceManage, _ => "/api/financial/costs", _ => new { month = "2020-01", category = "other", product = "chatbot", amount = 1m, currency = "USD" }),
         R(Get, "/api/financial/costs", PlatformFinanceRead, _ => "/api/financial/costs"),
+        R(Post, "/api/financial/cost-alerts", PlatformFinanceManage, _ => "/api/financial/cost-alerts", _ => new { kind = "threshold", amount = 1000000m }),
+        R(Get, "/api/financial/cost-alerts", PlatformFinanceRead, _ => "/api/financial/cost-alerts"),
+        R(Delete, "/api/financial/cost-alerts/{alertId}", PlatformFinanceManage, _ => "/api/financial/cost-alerts/calrt_01jd3k0000000000000000000")
+            with { Overrides = new Dictionary<Caller, int> { [Caller.Operator] = 404 } },
+        R(Get, "/api/financial/cost-alerts/firings", PlatformFinanceRead, _ => "/api/financial/cost-alerts/firings"),
         R(Put, "/api/financial/cash/{month}", PlatformFinanceManage, _ => "/api/financial/cash/2020-01", _ => new { amount = 1000m, currency = "USD" }),
         R(Get, "/api/financial/cash", PlatformFinanceRead, _ => "/api/financial/cash"),
         R(Put, "/api/financial/acquisition-spend/{month}", PlatformFinanceManage, _ => "/api/financial/acquisition-spend/2020-01", _ => new { amount = 10m, currency = "USD" }),

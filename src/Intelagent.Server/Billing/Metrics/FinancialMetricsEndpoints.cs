@@ -28,6 +28,16 @@ public static class FinancialMetricsEndpoints
 
         group.MapPost("/costs", AddCostAsync).RequirePermission(Permissions.PlatformFinanceManage).WithName("AddCost")
             .WithSummary("Record an infrastructure cost (compute, storage, bandwidth, other) per product, optionally per customer").Produces<CostResponse>(201).WithProblems(400, 403);
+        group.MapPost("/cost-alerts", async (CostAlertRequest request, CostAlertService alerts, CancellationToken ct) =>
+                (await alerts.CreateAsync(request, ct)).ToHttp(a => TypedResults.Created($"/api/financial/cost-alerts/{a.Id}", a)))
+            .RequirePermission(Permissions.PlatformFinanceManage).WithName("CreateCostAlert")
+            .WithSummary("Alert operators (by email) when a month's cost passes an amount or rises by a percent").Produces<CostAlertResponse>(201).WithProblems(400, 403, 422);
+        group.MapGet("/cost-alerts", async (CostAlertService alerts, CancellationToken ct) => TypedResults.Ok(await alerts.ListAsync(ct)))
+            .RequirePermission(Permissions.PlatformFinanceRead).WithName("ListCostAlerts").Produces<IReadOnlyList<CostAlertResponse>>().WithProblems(403);
+        group.MapDelete("/cost-alerts/{alertId}", async (string alertId, CostAlertService alerts, CancellationToken ct) => (await alerts.DeleteAsync(alertId, ct)).ToHttp(_ => TypedResults.NoContent()))
+            .RequirePermission(Permissions.PlatformFinanceManage).WithName("DeleteCostAlert").Produces(204).WithProblems(403, 404);
+        group.MapGet("/cost-alerts/firings", async (CostAlertService alerts, CancellationToken ct) => TypedResults.Ok(await alerts.FiringsAsync(ct)))
+            .RequirePermission(Permissions.PlatformFinanceRead).WithName("ListCostAlertFirings").Produces<IReadOnlyList<CostAlertFiringResponse>>().WithProblems(403);
         group.MapGet("/costs", CostsAsync).RequirePermission(Permissions.PlatformFinanceRead).WithName("ListCosts")
             .Produces<Page<CostResponse>>().WithProblems(400, 403);
         group.MapPut("/cash/{month}", SetCashAsync).RequirePermission(Permissions.PlatformFinanceManage).WithName("SetCashBalance")
@@ -88,11 +98,19 @@ public static class FinancialMetricsEndpoints
     private static async Task<IResult> ForecastAsync(MetricsService metrics, CancellationToken cancellationToken) =>
         TypedResults.Ok(await metrics.ForecastAsync(cancellationToken));
 
-    private static async Task<IResult> ImportAsync(HttpRequest request, ImportService import, CancellationToken cancellationToken) =>
-        (await import.ImportAsync(request.Body, cancellationToken)).ToHttp(TypedResults.Ok);
+    private static async Task<IResult> ImportAsync(HttpRequest request, ImportService import, CostAlertService alerts, CancellationToken cancellationToken)
+    {
+        var result = await import.ImportAsync(request.Body, cancellationToken);
+        if (result.IsSuccess) await alerts.CheckAsync(cancellationToken);
+        return result.ToHttp(TypedResults.Ok);
+    }
 
-    private static async Task<IResult> AddCostAsync(CreateCostRequest request, FinanceDataService data, CancellationToken cancellationToken) =>
-        (await data.AddCostAsync(request, cancellationToken)).ToHttp(c => TypedResults.Created($"/api/financial/costs?month={c.Month}", c));
+    private static async Task<IResult> AddCostAsync(CreateCostRequest request, FinanceDataService data, CostAlertService alerts, CancellationToken cancellationToken)
+    {
+        var result = await data.AddCostAsync(request, cancellationToken);
+        if (result.IsSuccess) await alerts.CheckAsync(cancellationToken);
+        return result.ToHttp(c => TypedResults.Created($"/api/financial/costs?month={c.Month}", c));
+    }
 
     private static async Task<IResult> CostsAsync(string? month, int? limit, string? cursor, FinanceDataService data, CancellationToken cancellationToken) =>
         (await data.CostsAsync(month, limit, cursor, cancellationToken)).ToHttp(TypedResults.Ok);

@@ -12,6 +12,7 @@ public static class FinancialMetricsModule
         services.AddScoped<ImportService>();
         services.AddScoped<FinanceDataService>();
         services.AddScoped<FinancialReportService>();
+        services.AddScoped<CostAlertService>();
         // The operator's FX table replaces the kernel's reporting-currency-only default.
         services.Replace(ServiceDescriptor.Scoped<IExchangeRates, FxRateTable>());
         return services;

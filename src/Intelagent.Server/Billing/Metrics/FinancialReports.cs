@@ -118,11 +118,12 @@ public sealed class FinancialReportService(AppDb db, MetricsService metrics, Tim
 
 /// <summary>After a month closes, the report of that month, once across the cluster.</summary>
 [DisallowConcurrentExecution]
-public sealed class FinancialReportJob(ClusterJobGuard guard, FinancialReportService reports, TimeProvider clock) : IJob
+public sealed class FinancialReportJob(ClusterJobGuard guard, FinancialReportService reports, CostAlertService costAlerts, TimeProvider clock) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         if (!await guard.TryClaimAsync("financial-report", TimeSpan.FromHours(6), cancellationToken)) return;
         await reports.GenerateAsync(Month.Of(clock.GetUtcNow()).Previous, cancellationToken);
+        await costAlerts.CheckAsync(cancellationToken);
     }
 }

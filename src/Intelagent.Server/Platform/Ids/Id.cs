@@ -58,5 +58,6 @@ public static class IdPrefix
     public const string CreditNote = "crn";
     public const string DunningCase = "dun";
     public const string CostEntry = "cost";
+    public const string CostAlert = "calrt";
     public const string FinancialReport = "frep";
 }
