@@ -23,6 +23,7 @@ public static class UsageModule
         services.AddSingleton<UsageFlushService>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlushService>());
         services.AddScoped<UsageService>();
+        services.AddPeerRateLimiter();
         services.AddScoped<UsageCapacity>();
         services.AddScoped<UsageEventService>();
         services.AddScoped<UsageCleanupJob>();
