@@ -121,7 +121,7 @@ public sealed class DocumentService(AppDb db, RealtimePublisher publisher, Docum
             try
             {
                 foreach (var applied in concurrent)
-                    transformed = TextOperation.Transform(transformed, TextOperation.FromJson(JsonDocument.Parse(applied).RootElement)!).APrime;
+                    transformed = TextOperation.Transform(transformed, TextOperation.Parse(applied)).APrime;
             }
             catch (InvalidOperationException)
             {
@@ -168,7 +168,7 @@ public sealed class DocumentService(AppDb db, RealtimePublisher publisher, Docum
         if (!await db.Set<Document>().AnyAsync(d => d.Id == id, cancellationToken)) return Error.NotFound("document");
         var rows = await db.Set<DocumentOperation>().AsNoTracking().Where(o => o.DocumentId == id && o.Revision > since)
             .OrderBy(o => o.Revision).Take(MaxCatchUp).ToListAsync(cancellationToken);
-        return rows.Select(o => new AppliedOperation(id, o.Revision, JsonDocument.Parse(o.Operation).RootElement, o.UserId, o.ClientId, o.CreatedAt, o.RestoredRevision)).ToList();
+        return rows.Select(o => new AppliedOperation(id, o.Revision, JsonSerializer.Deserialize<JsonElement>(o.Operation), o.UserId, o.ClientId, o.CreatedAt, o.RestoredRevision)).ToList();
     }
 
     public async Task<Result<IReadOnlyList<HistoryEntry>>> HistoryAsync(string id, int? before, CancellationToken cancellationToken)
@@ -189,7 +189,7 @@ public sealed class DocumentService(AppDb db, RealtimePublisher publisher, Docum
         var operations = await db.Set<DocumentOperation>().AsNoTracking().Where(o => o.DocumentId == id && o.Revision <= target)
             .OrderBy(o => o.Revision).Select(o => o.Operation).ToListAsync(cancellationToken);
         var text = "";
-        foreach (var operation in operations) text = TextOperation.FromJson(JsonDocument.Parse(operation).RootElement)!.Apply(text);
+        foreach (var operation in operations) text = TextOperation.Parse(operation).Apply(text);
         var replace = new TextOperation().DeleteChars(document.Content.Length).InsertText(text);
         db.Audit("document.restored", "document", id, new { revision = target });
         return await ApplyAsync(id, document.Revision, replace, null, target, cancellationToken);
@@ -206,7 +206,7 @@ public sealed class DocumentService(AppDb db, RealtimePublisher publisher, Docum
             return Error.Validation("anchor", "anchor and head must be positions of 0 or more.");
         var since = await db.Set<DocumentOperation>().AsNoTracking().Where(o => o.DocumentId == id && o.Revision > revision)
             .OrderBy(o => o.Revision).Select(o => o.Operation).ToListAsync(cancellationToken);
-        foreach (var operation in since.Select(o => TextOperation.FromJson(JsonDocument.Parse(o).RootElement)!))
+        foreach (var operation in since.Select(o => TextOperation.Parse(o)))
             (anchor, head) = (operation.TransformPosition(anchor), operation.TransformPosition(head));
         var cursor = new CursorEvent(id, db.Request.UserId!, document.Revision, Math.Min(anchor, document.Content.Length), Math.Min(head, document.Content.Length));
         publisher.Stage(RealtimeDraft.ForOrganization(document.OrganizationId, RealtimeEventTypes.CursorUpdated, Permissions.DocumentsRead, cursor));

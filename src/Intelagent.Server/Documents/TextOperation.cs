@@ -193,6 +193,13 @@ public sealed class TextOperation
 
     public JsonElement ToJson() => JsonSerializer.SerializeToElement(_components.Select(c => c.IsRetain ? (object)c.Retain : c.IsInsert ? c.Insert! : -c.Delete).ToArray());
 
+    /// <summary>Reads an operation this server stored (so known to be valid).</summary>
+    public static TextOperation Parse(string stored)
+    {
+        using var json = JsonDocument.Parse(stored);
+        return FromJson(json.RootElement) ?? throw new InvalidOperationException("A stored operation is not valid.");
+    }
+
     /// <summary>Reads the wire form; null if it is not an array of non-zero integers and non-empty strings.</summary>
     public static TextOperation? FromJson(JsonElement json)
     {

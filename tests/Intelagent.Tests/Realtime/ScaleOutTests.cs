@@ -19,44 +19,8 @@ public sealed class NodeApp(string databaseUrl, IReadOnlyList<(string Key, strin
     protected override IEnumerable<(string Key, string Value)> ExtraSettings => settings;
 }
 
-/// <summary>Two servers on one PostgreSQL database and one Redis (TEST_REDIS_URL), as two nodes behind a load balancer.</summary>
-public sealed class TwoNodes : IAsyncLifetime
-{
-    private readonly string _database = "intelagent_test_" + Guid.NewGuid().ToString("N")[..16];
-
-    public NodeApp A { get; private set; } = null!;
-    public NodeApp B { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        var redis = Environment.GetEnvironmentVariable("TEST_REDIS_URL") is { Length: > 0 } url ? url
-            : throw new InvalidOperationException("TEST_REDIS_URL is not set: run ./test.sh, which provisions Redis.");
-        await ExecuteAsync($"CREATE DATABASE \"{_database}\"");
-        var databaseUrl = new UriBuilder(PostgresApp.AdminUrl) { Path = "/" + _database }.Uri.ToString();
-        // A channel prefix of their own keeps these nodes apart from other tests on the same Redis.
-        (string, string)[] settings = [("REDIS_URL", redis), ("Realtime:ChannelPrefix", "test-" + _database)];
-        A = new NodeApp(databaseUrl, settings);
-        await A.InitializeAsync();
-        B = new NodeApp(databaseUrl, settings);
-        await B.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await A.DisposeAsync();
-        await B.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await ExecuteAsync($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)");
-    }
-
-    private static async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(PostgresApp.ConnectionString(PostgresApp.AdminUrl));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-}
+/// <summary>Two nodes for the realtime fan-out tests: Redis and a channel prefix of their own.</summary>
+public sealed class TwoNodes : TwoNodesOnOneDatabase;
 
 public sealed class ScaleOutTests(TwoNodes nodes) : IClassFixture<TwoNodes>
 {

@@ -11,46 +11,15 @@ using StackExchange.Redis;
 
 namespace Intelagent.Tests.Usage;
 
-/// <summary>Two metering nodes on one PostgreSQL database and the Redis ./test.sh provisions, with limits enforced.</summary>
-public sealed class TwoMeteredNodes : IAsyncLifetime
+/// <summary>Two metering nodes with limits enforced, their Redis keys under the fixture's own prefix.</summary>
+public sealed class TwoMeteredNodes : TwoNodesOnOneDatabase
 {
-    private readonly string _database = "intelagent_test_" + Guid.NewGuid().ToString("N")[..16];
-
-    public NodeApp A { get; private set; } = null!;
-    public NodeApp B { get; private set; } = null!;
-    public string RedisUrl { get; } = Environment.GetEnvironmentVariable("TEST_REDIS_URL") is { Length: > 0 } url ? url
-        : throw new InvalidOperationException("TEST_REDIS_URL is not set: run ./test.sh, which provisions Redis.");
-
-    /// <summary>Keys of their own keep these nodes apart from other tests on the same Redis.</summary>
-    public string Prefix => "test-" + _database;
-
-    public async Task InitializeAsync()
-    {
-        await ExecuteAsync($"CREATE DATABASE \"{_database}\"");
-        var databaseUrl = new UriBuilder(PostgresApp.AdminUrl) { Path = "/" + _database }.Uri.ToString();
-        (string, string)[] settings = [("REDIS_URL", RedisUrl), ("Realtime:ChannelPrefix", Prefix), ("Usage:RedisPrefix", Prefix), ("Usage:EnforceLimits", "true"),
-            ("Usage:ConcurrentRequests:Free", "2000"), ("Usage:RedisTimeoutMilliseconds", "10000")]; // two servers and 1,000 calls on two shared cores: no false fallbacks
-        A = new NodeApp(databaseUrl, settings);
-        await A.InitializeAsync();
-        B = new NodeApp(databaseUrl, settings);
-        await B.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await A.DisposeAsync();
-        await B.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await ExecuteAsync($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)");
-    }
-
-    private static async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(PostgresApp.ConnectionString(PostgresApp.AdminUrl));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    // Two servers and 1,000 calls on two shared cores: a generous in-flight cap and Redis timeout, so no false fallbacks.
+    protected override IEnumerable<(string Key, string Value)> Settings =>
+    [
+        .. base.Settings, ("Usage:RedisPrefix", Prefix), ("Usage:EnforceLimits", "true"),
+        ("Usage:ConcurrentRequests:Free", "2000"), ("Usage:RedisTimeoutMilliseconds", "10000"),
+    ];
 }
 
 /// <summary>With REDIS_URL, one organization's rate and daily quota hold across nodes, and every call is counted once.</summary>

@@ -44,10 +44,7 @@ public static class SsoEndpoints
     {
         var domain = email is { Length: <= 254 } ? DomainProof.DomainOf(email) : null;
         if (domain is null) return Error.Validation("email", "must be an email address whose domain uses single sign-on.").ToResult();
-        var connection = await (from d in db.Set<SsoDomain>().IgnoreQueryFilters()
-                                join c in db.Set<SsoConnection>().IgnoreQueryFilters() on d.OrganizationId equals c.OrganizationId
-                                where d.Domain == domain && d.VerifiedAt != null && c.Enabled
-                                select c).AsNoTracking().FirstOrDefaultAsync(ct);
+        var connection = await SsoDirectory.EnabledConnectionsFor(db, domain).AsNoTracking().FirstOrDefaultAsync(ct);
         if (connection is null) return Error.NotFound("single sign-on connection for " + domain).ToResult();
         if (connection.Protocol == SsoProtocol.Saml) return TypedResults.Redirect(saml.StartUrl(connection, returnUrl ?? "/"));
         var scheme = await oidc.EnsureAsync(connection.Id, ct);

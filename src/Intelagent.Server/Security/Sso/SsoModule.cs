@@ -29,6 +29,16 @@ public static class SsoModule
     public static IEndpointRouteBuilder MapSso(this IEndpointRouteBuilder app) => app.MapSsoEndpoints();
 }
 
+/// <summary>Where an email domain signs in: the enabled connection of the organization that verified it.</summary>
+public static class SsoDirectory
+{
+    public static IQueryable<SsoConnection> EnabledConnectionsFor(AppDb db, string domain) =>
+        from d in db.Set<SsoDomain>().IgnoreQueryFilters()
+        join c in db.Set<SsoConnection>().IgnoreQueryFilters() on d.OrganizationId equals c.OrganizationId
+        where d.Domain == domain && d.VerifiedAt != null && c.Enabled
+        select c;
+}
+
 /// <summary>Refuses password sign-in for the verified domains of an organization that made SSO the only way in (operators excepted).</summary>
 internal sealed class SsoOnlyGate(AppDb db) : IPasswordSignInGate
 {
@@ -36,11 +46,7 @@ internal sealed class SsoOnlyGate(AppDb db) : IPasswordSignInGate
     {
         var domain = DomainProof.DomainOf(email);
         if (domain is null) return null;
-        var ssoOnly = await (from d in db.Set<SsoDomain>().IgnoreQueryFilters()
-                             join c in db.Set<SsoConnection>().IgnoreQueryFilters() on d.OrganizationId equals c.OrganizationId
-                             where d.Domain == domain && d.VerifiedAt != null && c.Enabled && c.SsoOnly
-                             select c.Id).AnyAsync(cancellationToken);
-        if (!ssoOnly) return null;
+        if (!await SsoDirectory.EnabledConnectionsFor(db, domain).AnyAsync(c => c.SsoOnly, cancellationToken)) return null;
         var normalized = User.Normalize(email);
         if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized && u.IsPlatformOperator, cancellationToken)) return null;
         return Error.Forbidden("sso_required", $"Your organization signs in through single sign-on: GET /api/auth/sso/start?email={Uri.EscapeDataString(email)}.");
