@@ -22,6 +22,9 @@ public interface IPaymentProvider
     Task<ProviderCharge> ConfirmAsync(string providerPaymentId, CancellationToken cancellationToken);
 
     Task<ProviderRefund> RefundAsync(string providerPaymentId, long amountMinor, string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>What became of the charge made for our payment <paramref name="paymentId"/>, or null when the processor never saw it.</summary>
+    Task<ProviderCharge?> LookupAsync(string paymentId, CancellationToken cancellationToken);
 }
 
 public sealed record CardInput(string? CardNumber, string? Token, int? ExpMonth, int? ExpYear);

@@ -31,6 +31,8 @@ public static class PaymentsModule
         services.AddScoped<StripeWebhooks>();
         services.AddScoped<DunningRunner>();
         services.AddScoped<DunningJob>();
+        services.AddScoped<PaymentSweeper>();
+        services.AddScoped<PaymentSweepJob>();
         services.AddScoped<PaymentNotifications>();
         services.AddScoped<IDomainEventHandler<PaymentFailed>>(sp => sp.GetRequiredService<PaymentNotifications>());
         services.AddScoped<IDomainEventHandler<PaymentSucceeded>>(sp => sp.GetRequiredService<PaymentNotifications>());

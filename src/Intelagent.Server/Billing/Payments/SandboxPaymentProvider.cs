@@ -83,6 +83,10 @@ public sealed class SandboxPaymentProvider(TimeProvider clock) : IPaymentProvide
         return Task.FromResult(charge);
     }
 
+    /// <summary>Every charge is made with our payment id as its key, so the key finds it.</summary>
+    public Task<ProviderCharge?> LookupAsync(string paymentId, CancellationToken cancellationToken) =>
+        Task.FromResult(_byKey.TryGetValue(paymentId, out var charge) ? charge.Value : null);
+
     public Task<ProviderCharge> ConfirmAsync(string providerPaymentId, CancellationToken cancellationToken)
     {
         if (!_intents.TryGetValue(providerPaymentId, out var intent))

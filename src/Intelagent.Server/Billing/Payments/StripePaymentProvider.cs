@@ -57,6 +57,14 @@ public sealed class StripePaymentProvider(IStripeClient client, ILogger<StripePa
         }
     }
 
+    /// <summary>Finds the intent by the payment id we put in its metadata (Stripe's search lags writes by up to a minute).</summary>
+    public async Task<ProviderCharge?> LookupAsync(string paymentId, CancellationToken cancellationToken)
+    {
+        var found = await new PaymentIntentService(client).SearchAsync(
+            new PaymentIntentSearchOptions { Query = $"metadata['payment_id']:'{paymentId}'", Limit = 1 }, cancellationToken: cancellationToken);
+        return found.Data.FirstOrDefault() is { } intent ? Map(intent) : null;
+    }
+
     public async Task<ProviderRefund> RefundAsync(string providerPaymentId, long amountMinor, string idempotencyKey, CancellationToken cancellationToken)
     {
         try

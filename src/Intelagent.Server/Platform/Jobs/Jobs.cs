@@ -62,6 +62,7 @@ public static class JobsSetup
             Schedule<Usage.UsageCleanupJob>(quartz, "usage-cleanup", TimeSpan.FromHours(1));
             Schedule<Billing.Invoicing.BillingRunJob>(quartz, "billing-run", Billing.Invoicing.BillingRunJob.Interval);
             Schedule<Billing.Payments.DunningJob>(quartz, "payment-dunning", TimeSpan.FromHours(1));
+            Schedule<Billing.Payments.PaymentSweepJob>(quartz, "payment-sweep", Billing.Payments.PaymentSweepJob.Interval);
             Schedule<Security.Score.DailySecurityScoreJob>(quartz, "security-score-daily", TimeSpan.FromHours(1));
             Schedule<Security.Retention.RetentionEnforcementJob>(quartz, "retention-enforcement", TimeSpan.FromHours(1));
             Schedule<Security.Compliance.MonthlyComplianceReportJob>(quartz, "compliance-report-monthly", TimeSpan.FromHours(1));
