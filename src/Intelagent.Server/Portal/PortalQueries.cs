@@ -40,6 +40,17 @@ internal static class PortalQueries
         return await db.Notifications.Where(n => n.UserId == userId && n.ReadAt == null).ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, now), cancellationToken);
     }
 
+    /// <summary>The newest audit entries of the organization in context, as <c>GET /api/security/audit-logs</c> lists them.</summary>
+    public static async Task<Result<List<Intelagent.Server.Security.Audit.AuditEntryResponse>>> LatestAuditEntriesAsync(IServiceProvider services, Intelagent.Server.Security.Audit.AuditLogFilter filter, int count,
+        CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<AppDb>();
+        var organizationId = services.GetRequiredService<RequestContext>().OrganizationId;
+        var entries = await filter.Apply(db.AuditEntries.AsNoTracking().Where(e => e.OrganizationId == organizationId))
+            .OrderByDescending(e => e.Id).Take(count).ToListAsync(cancellationToken);
+        return entries.Select(Intelagent.Server.Security.Audit.AuditEntryResponse.From).ToList();
+    }
+
     /// <summary>Members per organization for the operator's list (behind platform.organizations.read).</summary>
     public static async Task<Dictionary<string, int>> MemberCountsAcrossTenantsAsync(IServiceProvider services, IReadOnlyCollection<string> organizationIds, CancellationToken cancellationToken)
     {

@@ -27,6 +27,21 @@ window.intelagentPortal = {
     rememberedOrganization() {
         try { return localStorage.getItem('intelagent.organization'); } catch { return null; }
     },
+    // A file from an organization-scoped API route: fetched with the organization header, then saved.
+    async download(url, organizationId) {
+        const response = await fetch(url, { credentials: 'same-origin', headers: { 'X-Organization-Id': organizationId } });
+        if (!response.ok) return false;
+        const disposition = response.headers.get('content-disposition') ?? '';
+        const name = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? 'download';
+        const link = document.createElement('a');
+        link.href = URL.createObjectURL(await response.blob());
+        link.download = name;
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+        return true;
+    },
     async signOut() {
         try { localStorage.removeItem('intelagent.organization'); } catch { /* storage disabled */ }
         await fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' });
