@@ -35,7 +35,7 @@ public static class IdentityModule
         services.AddScoped<AccountEmails>();
         services.AddTokenAuthentication();
         services.AddApiKeys();
-        DatabaseKeyRepository.AddDatabaseDataProtection(services);
+        DatabaseKeyRepository.AddDatabaseDataProtection(services, configuration);
         services.AddSingleton<TwoFactorChallenges>();
         services.AddScoped<TwoFactorService>();
         services.AddSingleton(new SmsCodeSettings());
