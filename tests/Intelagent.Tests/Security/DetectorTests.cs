@@ -93,6 +93,20 @@ public abstract class DetectorTests<TApp>(TApp app) : IClassFixture<TApp> where 
         Assert.Equal(4, await app.WithDbAsync(db => db.AuditEntries.IgnoreQueryFilters().CountAsync(e => e.Action == "api_key.used_from_new_address" && e.TargetId == keyId)));
     }
 
+    [Fact]
+    public async Task ComplianceReportDownload_ShouldBeAuditedAsAnExport()
+    {
+        var owner = await app.RegisterAsync();
+
+        var response = await app.WithToken(owner.Token).GetAsync("/api/security/compliance/report?format=json");
+
+        await Api.ExpectAsync(response, HttpStatusCode.OK);
+        var entry = await app.WithDbAsync(db => db.AuditEntries.IgnoreQueryFilters()
+            .SingleAsync(e => e.OrganizationId == owner.OrganizationId && e.Action == "compliance.report_exported"));
+        Assert.Equal(owner.UserId, entry.ActorUserId);
+        Assert.Contains("json", entry.Data);
+    }
+
     /// <summary>Uses as the key's authentication handler records them (the test server has no client address), then the batch flush and sealing.</summary>
     private async Task UseKeyFromAsync(string keyId, params string[] addresses)
     {
