@@ -45,7 +45,8 @@ public static class SecurityHeaders
             headers.ContentSecurityPolicy = DocsPolicy;
         else
         {
-            var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            // Hex, not base64: "+" and "/" would be HTML-encoded in the attribute and make the nonce harder to compare.
+            var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
             context.Items[NonceItem] = nonce;
             headers.ContentSecurityPolicy = PortalPolicy(nonce, context.Request.Host.Value ?? "localhost");
         }
