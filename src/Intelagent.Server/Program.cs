@@ -11,6 +11,7 @@ using Intelagent.Server.Portal;
 using Intelagent.Server.Realtime;
 using Intelagent.Server.Security;
 using Intelagent.Server.Security.Access;
+using Intelagent.Server.Security.Sms;
 using Intelagent.Server.Security.Sso;
 using Intelagent.Server.Usage;
 
@@ -30,6 +31,7 @@ builder.Services
     .AddAuditTrail(builder.Configuration, dataDirectory)
     .AddAccessControl()
     .AddSso()
+    .AddSms(builder.Configuration)
     .AddUsage()
     .AddDocuments()
     .AddBillingSubscriptions()
@@ -47,6 +49,7 @@ app.MapRealtime();
 app.MapAuditTrail();
 app.MapAccessControl();
 app.MapSso();
+app.MapSms();
 app.MapUsage();
 app.MapDocuments();
 app.MapBillingSubscriptions();

@@ -35,7 +35,22 @@ public class LastSeenBuffer
     public IReadOnlyDictionary<string, LastSeen> Drain() => Interlocked.Exchange(ref _pending, new ConcurrentDictionary<string, LastSeen>());
 }
 
-public sealed class ApiKeyUsage : LastSeenBuffer;
+/// <summary>Key uses, plus every distinct address a key came from within the interval (not only the latest), for the new-address check.</summary>
+public sealed class ApiKeyUsage : LastSeenBuffer
+{
+    private const int AddressesPerKey = 16;
+    private ConcurrentDictionary<string, ConcurrentDictionary<string, DateTimeOffset>> _addresses = new();
+
+    public void RecordAddress(string id, DateTimeOffset at, string? ip)
+    {
+        if (ip is null) return;
+        var seen = _addresses.GetOrAdd(id, _ => new ConcurrentDictionary<string, DateTimeOffset>());
+        if (seen.Count < AddressesPerKey || seen.ContainsKey(ip)) seen[ip] = at;
+    }
+
+    public IReadOnlyDictionary<string, ConcurrentDictionary<string, DateTimeOffset>> DrainAddresses() =>
+        Interlocked.Exchange(ref _addresses, new ConcurrentDictionary<string, ConcurrentDictionary<string, DateTimeOffset>>());
+}
 
 public sealed class SessionActivity : LastSeenBuffer;
 
@@ -82,6 +97,7 @@ public sealed class ActivityFlushService(ApiKeyUsage keys, SessionActivity sessi
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         var keyUses = keys.Drain();
+        var keyAddresses = keys.DrainAddresses();
         var sessionUses = sessions.Drain();
         if (keyUses.Count == 0 && sessionUses.Count == 0) return;
         await using var scope = scopes.CreateAsyncScope();
@@ -92,11 +108,17 @@ public sealed class ActivityFlushService(ApiKeyUsage keys, SessionActivity sessi
             var key = await db.Set<ApiKey>().IgnoreQueryFilters().AsNoTracking().Where(k => k.Id == id)
                 .Select(k => new { k.OrganizationId, k.CreatedByUserId, k.LastUsedIp }).FirstOrDefaultAsync(cancellationToken);
             if (key is null) continue;
-            if (seen.Ip is not null && seen.Ip != key.LastUsedIp)
+            // Every distinct address of the interval, oldest first, the latest last: each change of address is a
+            // security event of the audit trail, and activity monitoring alerts when it is one the key never used.
+            var addresses = keyAddresses.TryGetValue(id, out var distinct) ? distinct.OrderBy(a => a.Value).Select(a => (Ip: a.Key, At: a.Value)).ToList() : [];
+            if (seen.Ip is not null && addresses.LastOrDefault().Ip != seen.Ip) addresses.Add((seen.Ip, seen.At));
+            var previous = key.LastUsedIp;
+            foreach (var (ip, at) in addresses)
             {
-                // A security event of the audit trail; the batch sees the latest address of each interval.
-                (request.UserId, request.ApiKeyId, request.Ip) = (key.CreatedByUserId, id, seen.Ip);
-                db.Audit("api_key.used_from_new_address", "api_key", id, new { previousAddress = key.LastUsedIp, at = seen.At }, organizationId: key.OrganizationId);
+                if (ip == previous) continue;
+                (request.UserId, request.ApiKeyId, request.Ip) = (key.CreatedByUserId, id, ip);
+                db.Audit("api_key.used_from_new_address", "api_key", id, new { previousAddress = previous, at }, organizationId: key.OrganizationId);
+                previous = ip;
             }
             await db.Set<ApiKey>().IgnoreQueryFilters().Where(k => k.Id == id)
                 .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, seen.At).SetProperty(k => k.LastUsedIp, seen.Ip), cancellationToken);

@@ -88,12 +88,12 @@ public sealed class AuthService(
 
         if (verification == PasswordVerificationResult.SuccessRehashNeeded)
             user.PasswordHash = hasher.HashPassword(user, request.Password!);
-        if (await db.Set<TwoFactorCredential>().AnyAsync(t => t.UserId == user.Id && t.EnabledAt != null, cancellationToken))
+        if (await SmsTwoFactorService.MethodsOfAsync(db, user.Id, cancellationToken) is { Count: > 0 } methods)
         {
             // The failure count is kept until the second factor succeeds, so code guesses count towards the lockout.
             db.Audit("user.password_accepted", "user", user.Id, new { next = "two_factor" });
             await db.SaveChangesAsync(cancellationToken);
-            return new SignInOutcome(null, user.Id, challenges.Issue(user.Id));
+            return new SignInOutcome(null, user.Id, challenges.Issue(user.Id, methods));
         }
         user.FailedSignInCount = 0;
         user.LockoutEndsAt = null;

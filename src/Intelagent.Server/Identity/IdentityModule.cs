@@ -35,9 +35,13 @@ public static class IdentityModule
         services.AddScoped<AccountEmails>();
         services.AddTokenAuthentication();
         services.AddApiKeys();
-        DatabaseKeyRepository.AddDatabaseDataProtection(services);
+        DatabaseKeyRepository.AddDatabaseDataProtection(services, configuration);
         services.AddSingleton<TwoFactorChallenges>();
         services.AddScoped<TwoFactorService>();
+        services.AddSingleton(new SmsCodeSettings());
+        services.AddSingleton<SmsCodeHasher>();
+        services.AddScoped<SmsCodes>();
+        services.AddScoped<SmsTwoFactorService>();
         return services;
     }
 
@@ -53,5 +57,5 @@ public static class IdentityModule
             db.Set<ApiKey>().IgnoreQueryFilters().Where(k => k.Id == id).Select(k => k.OrganizationId).FirstOrDefaultAsync(ct)));
     }
 
-    public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder app) => app.MapAuthEndpoints().MapApiKeyEndpoints().MapTwoFactorEndpoints();
+    public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder app) => app.MapAuthEndpoints().MapApiKeyEndpoints().MapTwoFactorEndpoints().MapSmsTwoFactorEndpoints();
 }

@@ -27,7 +27,8 @@ public sealed class SessionCache(IMemoryCache cache, IServiceScopeFactory scopes
             info = await db.Sessions.AsNoTracking()
                 .Where(s => s.Id == sessionId)
                 .Join(db.Users, s => s.UserId, u => u.Id, (s, u) => new SessionInfo(s.Id, u.Id, u.IsPlatformOperator, s.ExpiresAt, s.RevokedAt != null,
-                    s.CreatedAt, s.LastActivityAt, u.PasswordChangedAt, db.Set<TwoFactorCredential>().Any(t => t.UserId == u.Id && t.EnabledAt != null)))
+                    s.CreatedAt, s.LastActivityAt, u.PasswordChangedAt, db.Set<TwoFactorCredential>().Any(t => t.UserId == u.Id && t.EnabledAt != null)
+                        || db.Set<SmsPhone>().Any(p => p.UserId == u.Id && p.VerifiedAt != null)))
                 .FirstOrDefaultAsync(cancellationToken);
             cache.Set(Key(sessionId), info, Ttl);
         }

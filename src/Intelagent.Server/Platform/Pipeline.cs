@@ -16,8 +16,8 @@ public static class Pipeline
         app.UseExceptionHandler();
         // Empty 404/405/415 answers from routing get a problem body too.
         app.UseStatusCodePages();
-        app.UseSecurityHeaders();
-        if (!app.Environment.IsDevelopment() && !app.Environment.IsEnvironment("Testing")) app.UseHsts();
+        // nosniff, no framing, referrer policy, a content security policy by path, HSTS outside Development.
+        app.UseSecurityHeaders(app.Configuration.GetValue("Security:Hsts", !app.Environment.IsDevelopment() && !app.Environment.IsEnvironment("Testing")));
         // X-Forwarded-For is believed only from TRUSTED_PROXIES (CIDRs); by default from nobody.
         // (With no known proxy, ForwardedHeadersMiddleware would believe every sender: skip it then.)
         if (!string.IsNullOrWhiteSpace(app.Configuration["TRUSTED_PROXIES"]))

@@ -32,6 +32,9 @@ public static class AuditModule
         {
             FailedSignInBurst = configuration.GetValue("Security:FailedSignInBurst", 5),
             MassExportsPerHour = configuration.GetValue("Security:MassExportsPerHour", 3),
+            OffHoursMinimumActions = configuration.GetValue("Security:OffHoursMinimumActions", 50),
+            OffHoursMinimumHistoryDays = configuration.GetValue("Security:OffHoursMinimumHistoryDays", 14),
+            OffHoursMaximumShare = configuration.GetValue("Security:OffHoursMaximumShare", 0.01),
         });
         services.AddScoped<ActivityMonitor>();
         services.AddScoped<IDomainEventHandler<SecurityAlertRaised>, SecurityAlertNotifications>();

@@ -59,6 +59,7 @@ public sealed class ApiKeyAuthenticationHandler(
         request.ApiKeyOrganizationId = key.OrganizationId;
         request.ApiKeyPermissions = key.Permissions;
         usage.Record(key.Id, now, request.Ip);
+        usage.RecordAddress(key.Id, now, request.Ip);
         var identity = new ClaimsIdentity([new Claim("sub", key.CreatedByUserId), new Claim(ApiKeyAuthentication.KeyClaim, key.Id)], ApiKeyAuthentication.Scheme, "sub", null);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiKeyAuthentication.Scheme));
     }

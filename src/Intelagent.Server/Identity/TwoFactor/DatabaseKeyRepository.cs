@@ -49,9 +49,10 @@ public sealed class DatabaseKeyRepository(IServiceScopeFactory scopes) : IXmlRep
         db.SaveChangesAsync().GetAwaiter().GetResult();
     }
 
-    public static IServiceCollection AddDatabaseDataProtection(IServiceCollection services)
+    public static IServiceCollection AddDatabaseDataProtection(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddDataProtection().SetApplicationName("Intelagent");
+        services.AddDataProtection().SetApplicationName("Intelagent").ProtectKeysWithConfiguredCertificate(configuration);
+        services.AddHostedService<KeyEncryptionWarning>();
         services.AddOptions<KeyManagementOptions>().Configure<IServiceScopeFactory>((options, scopes) => options.XmlRepository = new DatabaseKeyRepository(scopes));
         return services;
     }

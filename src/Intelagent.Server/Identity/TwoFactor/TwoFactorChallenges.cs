@@ -13,11 +13,11 @@ public sealed class TwoFactorChallenges(IDataProtectionProvider protection, Time
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
     private readonly IDataProtector _protector = protection.CreateProtector("Intelagent.TwoFactor.Challenge.v1");
 
-    public TwoFactorChallengeResponse Issue(string userId)
+    public TwoFactorChallengeResponse Issue(string userId, IReadOnlyList<string> methods)
     {
         var expires = clock.GetUtcNow() + Lifetime;
         var token = _protector.Protect(userId + "|" + expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-        return new TwoFactorChallengeResponse(true, token, expires);
+        return new TwoFactorChallengeResponse(true, token, expires, methods);
     }
 
     /// <summary>The user the challenge was issued to, or null when it is forged or expired.</summary>

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Intelagent.Server.Identity.TwoFactor;
 
 /// <summary>TOTP enrolment, confirmation, removal, and the second step of sign-in.</summary>
-public sealed class TwoFactorService(AppDb db, IDataProtectionProvider protection, TwoFactorChallenges challenges, AuthService auth, SessionCache sessions)
+public sealed class TwoFactorService(AppDb db, IDataProtectionProvider protection, TwoFactorChallenges challenges, AuthService auth, SessionCache sessions, SmsCodes smsCodes)
 {
     public const string SeedPurpose = "Intelagent.TwoFactor.Seed.v1";
     private readonly IDataProtector _seeds = protection.CreateProtector(SeedPurpose);
@@ -60,31 +60,37 @@ public sealed class TwoFactorService(AppDb db, IDataProtectionProvider protectio
         return true;
     }
 
-    /// <summary>The second step of sign-in: a current code or an unused recovery code completes it.</summary>
+    /// <summary>The second step of sign-in: a current authenticator or SMS code, or an unused recovery code, completes it.</summary>
     public async Task<Result<(IssuedToken Token, string UserId)>> VerifyAsync(VerifyTwoFactorRequest request, CancellationToken cancellationToken)
     {
         var userId = challenges.Read(request.ChallengeToken);
         if (userId is null) return new Error(401, "invalid_challenge", "The sign-in challenge is invalid or expired; sign in again.");
         var user = await db.Users.FirstAsync(u => u.Id == userId, cancellationToken);
         var credential = await db.Set<TwoFactorCredential>().FirstOrDefaultAsync(c => c.UserId == userId && c.EnabledAt != null, cancellationToken);
+        var hasSms = await db.Set<SmsPhone>().AnyAsync(p => p.UserId == userId && p.VerifiedAt != null, cancellationToken);
         db.Request.UserId ??= userId;
         var now = db.Clock.GetUtcNow();
-        if (credential is null || user.LockoutEndsAt > now) return new Error(401, "invalid_challenge", "The sign-in challenge is invalid or expired; sign in again.");
+        if ((credential is null && !hasSms) || user.LockoutEndsAt > now) return new Error(401, "invalid_challenge", "The sign-in challenge is invalid or expired; sign in again.");
 
-        var usedRecoveryCode = !string.IsNullOrEmpty(request.RecoveryCode);
-        var accepted = usedRecoveryCode
-            ? await ConsumeRecoveryCodeAsync(credential, request.RecoveryCode!, cancellationToken)
-            : await AcceptCodeAsync(credential, request.Code, cancellationToken);
+        var method = !string.IsNullOrEmpty(request.RecoveryCode) ? "recovery_code" : request.Method ?? (credential is not null ? "totp" : "sms");
+        if (method is not ("totp" or "sms" or "recovery_code")) return Error.Validation("method", "must be totp or sms.");
+        var accepted = method switch
+        {
+            "recovery_code" => credential is not null && await ConsumeRecoveryCodeAsync(credential, request.RecoveryCode!, cancellationToken),
+            "sms" => hasSms && await smsCodes.AcceptAsync(userId, SmsCodePurposes.SignIn, request.Code, cancellationToken),
+            _ => credential is not null && await AcceptCodeAsync(credential, request.Code, cancellationToken),
+        };
         if (!accepted)
         {
             auth.CountFailedSignIn(user);
-            db.Audit("user.sign_in_failed", "user", userId, new { reason = usedRecoveryCode ? "wrong_recovery_code" : "wrong_two_factor_code" }, AuditOutcome.Failure);
+            var reason = method switch { "recovery_code" => "wrong_recovery_code", "sms" => "wrong_sms_code", _ => "wrong_two_factor_code" };
+            db.Audit("user.sign_in_failed", "user", userId, new { reason }, AuditOutcome.Failure);
             await db.SaveChangesAsync(cancellationToken);
-            return usedRecoveryCode ? Error.Validation("recoveryCode", "is not an unused recovery code.") : WrongCode;
+            return method == "recovery_code" ? Error.Validation("recoveryCode", "is not an unused recovery code.") : WrongCode;
         }
         user.FailedSignInCount = 0;
         var token = auth.StartSession(user);
-        db.Audit("user.signed_in", "user", userId, new { secondFactor = usedRecoveryCode ? "recovery_code" : "totp" });
+        db.Audit("user.signed_in", "user", userId, new { secondFactor = method });
         await db.SaveChangesAsync(cancellationToken);
         return (token, userId);
     }

@@ -7,16 +7,6 @@ namespace Intelagent.Server.Platform.Http;
 /// <summary>Small pieces of the pipeline, each one reason; their order is in Pipeline.cs.</summary>
 public static class Middleware
 {
-    /// <summary>Security headers every response carries.</summary>
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
-    {
-        var headers = context.Response.Headers;
-        headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
-        return next(context);
-    });
-
     /// <summary>Records the caller's address and agent for the audit trail and sessions.</summary>
     public static IApplicationBuilder UseClientInfo(this IApplicationBuilder app) => app.Use((context, next) =>
     {

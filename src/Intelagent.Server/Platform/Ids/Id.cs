@@ -44,6 +44,8 @@ public static class IdPrefix
     public const string DataRequest = "dreq";
     public const string ComplianceReport = "crep";
     public const string UsageAlert = "ualrt";
+    public const string SmsMessage = "smsg";
+    public const string SmsCode = "smsc";
 
     // Billing (the kernel's ids; the modules on it add theirs here too).
     public const string Plan = "plan";

@@ -82,7 +82,7 @@ public sealed class OrganizationGuardMiddleware(RequestDelegate next)
         }
         if (policy.RequireTwoFactor && !session.TwoFactorEnabled)
         {
-            await Problem.WriteAsync(context, 403, "two_factor_required", "This organization requires two-factor authentication: enrol at POST /api/auth/2fa/totp/enroll.");
+            await Problem.WriteAsync(context, 403, "two_factor_required", "This organization requires two-factor authentication: enrol an authenticator (POST /api/auth/2fa/totp/enroll) or a phone for SMS codes (POST /api/auth/2fa/sms/enroll).");
             return true;
         }
         return false;

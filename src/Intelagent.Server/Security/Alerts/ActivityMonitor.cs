@@ -10,6 +10,14 @@ public sealed class MonitoringSettings
     public int FailedSignInBurst { get; init; } = 5;
     public TimeSpan FailedSignInWindow { get; init; } = TimeSpan.FromMinutes(15);
     public int MassExportsPerHour { get; init; } = 3;
+    /// <summary>How far back the hour-of-week profile of admin actions looks.</summary>
+    public int OffHoursHistoryDays { get; init; } = 56;
+    /// <summary>The profile says nothing until it holds this many admin actions ...</summary>
+    public int OffHoursMinimumActions { get; init; } = 50;
+    /// <summary>... spread over at least this many days.</summary>
+    public int OffHoursMinimumHistoryDays { get; init; } = 14;
+    /// <summary>An action is far outside the usual hours when less than this share of the history falls within an hour of it.</summary>
+    public double OffHoursMaximumShare { get; init; } = 0.01;
 }
 
 /// <summary>
@@ -30,7 +38,13 @@ public sealed class ActivityMonitor(AppDb db, MonitoringSettings settings)
                 case "user.sign_in_failed": await FailedSignInsAsync(entry, cancellationToken); break;
                 case "user.signed_in": await NewAddressAsync(entry, cancellationToken); break;
                 case "audit.exported": await MassExportAsync(entry, cancellationToken); break;
+                case "api_key.used_from_new_address": await ApiKeyAddressAsync(entry, cancellationToken); break;
             }
+        }
+        foreach (var entry in await OffHoursDetector.FindAsync(db, settings, sealedEntries, cancellationToken))
+        {
+            Raise(entry.OrganizationId!, entry.ActorUserId!, entry, SecurityAlertKinds.OffHoursAdminAction, "medium", "Admin action outside the usual hours",
+                $"{entry.Action} at {entry.At:yyyy-MM-dd HH:mm} UTC, an hour of the week when this organization's admins almost never act.");
         }
         if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(cancellationToken);
     }
@@ -66,6 +80,21 @@ public sealed class ActivityMonitor(AppDb db, MonitoringSettings settings)
             $"{exports} exports of the audit log by the same person within an hour.");
     }
 
+    /// <summary>
+    /// A key used from an address none of its earlier uses came from (compared by keyed digest). The
+    /// key's first address is where it starts, not news; its known addresses are the earlier entries.
+    /// </summary>
+    private async Task ApiKeyAddressAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        if (entry.OrganizationId is not { } organizationId || entry.TargetId is not { } keyId || entry.IpDigest is not { } digest) return;
+        if (entry.Data is null || entry.Data.Contains("\"previousAddress\":null", StringComparison.Ordinal)) return;
+        var earlier = db.AuditEntries.Where(e => e.OrganizationId == organizationId && e.Action == "api_key.used_from_new_address" && e.TargetId == keyId
+            && e.Sequence != null && e.Sequence < entry.Sequence);
+        if (await earlier.AnyAsync(e => e.IpDigest == digest, cancellationToken)) return;
+        Raise(organizationId, entry.ActorUserId, entry, SecurityAlertKinds.ApiKeyNewAddress, "medium", "API key used from a new address",
+            $"The key {keyId} was used from {entry.Ip ?? "an address"}, never seen for it before.");
+    }
+
     /// <summary>Sign-ins are platform events: the alert goes to every organization the person belongs to.</summary>
     private async Task RaiseForUserAsync(string userId, AuditEntry entry, string kind, string severity, string title, string detail, CancellationToken cancellationToken)
     {
@@ -73,7 +102,7 @@ public sealed class ActivityMonitor(AppDb db, MonitoringSettings settings)
         foreach (var organizationId in organizations) Raise(organizationId, userId, entry, kind, severity, title, detail);
     }
 
-    private void Raise(string organizationId, string subjectUserId, AuditEntry entry, string kind, string severity, string title, string detail)
+    private void Raise(string organizationId, string? subjectUserId, AuditEntry entry, string kind, string severity, string title, string detail)
     {
         var alert = new SecurityAlert
         {

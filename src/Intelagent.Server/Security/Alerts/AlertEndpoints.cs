@@ -4,6 +4,7 @@ using Intelagent.Server.Platform.Events;
 using Intelagent.Server.Platform.Http;
 using Intelagent.Server.Platform.Problems;
 using Intelagent.Server.Realtime;
+using Intelagent.Server.Realtime.Stream;
 using Microsoft.EntityFrameworkCore;
 
 namespace Intelagent.Server.Security.Alerts;
@@ -17,7 +18,7 @@ public static class AlertEndpoints
     {
         app.MapGroup("/api/security/alerts").WithTags("Security alerts")
             .MapGet("/", ListAsync).RequirePermission(Permissions.AuditRead).WithName("ListSecurityAlerts")
-            .WithSummary("Newest first; ?kind=failed_sign_in_burst|new_sign_in_address|mass_export").Produces<Page<SecurityAlertResponse>>().WithProblems(400, 403, 404);
+            .WithSummary("Newest first; ?kind=failed_sign_in_burst|new_sign_in_address|mass_export|off_hours_admin_action|api_key_new_address").Produces<Page<SecurityAlertResponse>>().WithProblems(400, 403, 404);
         return app;
     }
 
@@ -33,13 +34,24 @@ public static class AlertEndpoints
     }
 }
 
-/// <summary>Admins and owners hear about every alert at once (the hub's security:alert event comes with the real-time issue).</summary>
-internal sealed class SecurityAlertNotifications(Notifier notifier) : IDomainEventHandler<SecurityAlertRaised>
+/// <summary>What the hub's security:alert event carries.</summary>
+public sealed record SecurityAlertPayload(string AlertId, string Kind, string Severity, string Title);
+
+/// <summary>
+/// Admins and owners hear about every alert at once: a stored notification each, and a
+/// security:alert event on the hub for those who may read the audit trail (once per domain event,
+/// even if the outbox delivers it again).
+/// </summary>
+internal sealed class SecurityAlertNotifications(Notifier notifier, RealtimePublisher publisher) : IDomainEventHandler<SecurityAlertRaised>
 {
     public async Task HandleAsync(SecurityAlertRaised e, EventEnvelope envelope, CancellationToken cancellationToken)
     {
         await notifier.NotifyRolesAsync(e.OrganizationId, Role.Admin, "security.alert", $"Security alert: {e.Title}",
             "Activity monitoring raised an alert. Review it in the security center.", exceptUserId: null, cancellationToken);
-        await notifier.SaveAsync(cancellationToken);
+        publisher.Stage(RealtimeDraft.ForOrganization(e.OrganizationId, RealtimeEventTypes.SecurityAlert, Permissions.AuditRead,
+            new SecurityAlertPayload(e.AlertId, e.Kind, e.Severity, e.Title)) with
+        { SourceEventId = envelope.Id });
+        // Saves the notifications and the stored realtime event together, then sends it.
+        await publisher.CommitAsync(cancellationToken);
     }
 }

@@ -26,6 +26,8 @@ public static class SecurityAlertKinds
     public const string FailedSignInBurst = "failed_sign_in_burst";
     public const string NewSignInAddress = "new_sign_in_address";
     public const string MassExport = "mass_export";
+    public const string OffHoursAdminAction = "off_hours_admin_action";
+    public const string ApiKeyNewAddress = "api_key_new_address";
 }
 
 public sealed record SecurityAlertRaised(string OrganizationId, string AlertId, string Kind, string Severity, string Title) : IDomainEvent;

@@ -29,10 +29,13 @@ public static class ComplianceEndpoints
     private static async Task<IResult> GetAsync(ComplianceService compliance, RequestContext request, CancellationToken cancellationToken) =>
         TypedResults.Ok(await compliance.EvaluateAsync(request.OrganizationId!, cancellationToken));
 
-    private static async Task<IResult> ReportAsync(string? format, ComplianceService compliance, RequestContext request, CancellationToken cancellationToken)
+    private static async Task<IResult> ReportAsync(string? format, ComplianceService compliance, RequestContext request, AppDb db, CancellationToken cancellationToken)
     {
         if (Format(format) is not { } chosen) return FormatError();
         var report = await compliance.EvaluateAsync(request.OrganizationId!, cancellationToken);
+        // A report leaving the platform is an export, and exports are audited (issue 5).
+        db.Audit("compliance.report_exported", "compliance_report", null, new { format = chosen });
+        await db.SaveChangesAsync(cancellationToken);
         return File(report, chosen, $"compliance-{report.GeneratedAt:yyyyMMdd-HHmmss}");
     }
 
@@ -51,6 +54,8 @@ public static class ComplianceEndpoints
         if (Format(format) is not { } chosen) return FormatError();
         var kept = await db.Set<ComplianceReport>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (kept is null) return Error.NotFound("compliance report").ToResult();
+        db.Audit("compliance.report_exported", "compliance_report", kept.Id, new { format = chosen, period = kept.Period });
+        await db.SaveChangesAsync(cancellationToken);
         return File(JsonSerializer.Deserialize<ComplianceResponse>(kept.Content, ComplianceService.Json)!, chosen, $"compliance-{kept.Period}");
     }
 

@@ -55,7 +55,8 @@ public sealed class SecurityPosture(AppDb db)
             .FirstOrDefaultAsync(s => s.OrganizationId == organizationId, cancellationToken);
         var memberships = db.Memberships.IgnoreQueryFilters().Where(m => m.OrganizationId == organizationId);
         var members = await memberships.CountAsync(cancellationToken);
-        var withTwoFactor = await memberships.CountAsync(m => db.Set<TwoFactorCredential>().Any(c => c.UserId == m.UserId && c.EnabledAt != null), cancellationToken);
+        var withTwoFactor = await memberships.CountAsync(m => db.Set<TwoFactorCredential>().Any(c => c.UserId == m.UserId && c.EnabledAt != null)
+            || db.Set<SmsPhone>().Any(p => p.UserId == m.UserId && p.VerifiedAt != null), cancellationToken);
         var elevated = await memberships.CountAsync(m => m.Role == Role.Owner || m.Role == Role.Admin, cancellationToken);
         var staleBefore = now - StaleInvitationAge;
         var staleInvitations = await db.Invitations.IgnoreQueryFilters().CountAsync(i => i.OrganizationId == organizationId

@@ -42,20 +42,22 @@ public static class SamlServiceProvider
     private static readonly string[] NameAttributes =
         ["name", "displayname", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name", "urn:oid:2.16.840.1.113730.3.1.241"];
 
-    /// <summary>The HTTP-Redirect binding URL that sends the browser to the identity provider.</summary>
-    public static string BuildRedirectUrl(string idpSsoUrl, string spEntityId, string acsUrl, string requestId, string relayState, DateTimeOffset now)
+    /// <summary>The HTTP-Redirect binding URL that sends the browser to the identity provider, signed when a certificate is given.</summary>
+    public static string BuildRedirectUrl(string idpSsoUrl, string spEntityId, string acsUrl, string requestId, string relayState, DateTimeOffset now,
+        X509Certificate2? signingCertificate = null)
     {
         var xml = $"""<samlp:AuthnRequest xmlns:samlp="{ProtocolNamespace}" xmlns:saml="{AssertionNamespace}" ID="{requestId}" Version="2.0" IssueInstant="{now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}" Destination="{Escape(idpSsoUrl)}" AssertionConsumerServiceURL="{Escape(acsUrl)}" ProtocolBinding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"><saml:Issuer>{Escape(spEntityId)}</saml:Issuer><samlp:NameIDPolicy Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress" AllowCreate="true"/></samlp:AuthnRequest>""";
         using var buffer = new MemoryStream();
         using (var deflate = new DeflateStream(buffer, CompressionLevel.Optimal, leaveOpen: true))
             deflate.Write(Encoding.UTF8.GetBytes(xml));
         var separator = idpSsoUrl.Contains('?', StringComparison.Ordinal) ? '&' : '?';
-        return $"{idpSsoUrl}{separator}SAMLRequest={Uri.EscapeDataString(Convert.ToBase64String(buffer.ToArray()))}&RelayState={Uri.EscapeDataString(relayState)}";
+        var query = $"SAMLRequest={Uri.EscapeDataString(Convert.ToBase64String(buffer.ToArray()))}&RelayState={Uri.EscapeDataString(relayState)}";
+        return $"{idpSsoUrl}{separator}{(signingCertificate is null ? query : SamlRedirectSignature.Sign(query, signingCertificate))}";
     }
 
     /// <summary>The service provider's metadata, for the identity provider's administrator.</summary>
-    public static string Metadata(string spEntityId, string acsUrl) =>
-        $"""<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{Escape(spEntityId)}"><md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="true" protocolSupportEnumeration="{ProtocolNamespace}"><md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{Escape(acsUrl)}" index="0" isDefault="true"/></md:SPSSODescriptor></md:EntityDescriptor>""";
+    public static string Metadata(string spEntityId, string acsUrl, X509Certificate2? signingCertificate = null) =>
+        $"""<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{Escape(spEntityId)}"><md:SPSSODescriptor AuthnRequestsSigned="{(signingCertificate is null ? "false" : "true")}" WantAssertionsSigned="true" protocolSupportEnumeration="{ProtocolNamespace}">{(signingCertificate is null ? "" : SamlRedirectSignature.KeyDescriptor(signingCertificate))}<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{Escape(acsUrl)}" index="0" isDefault="true"/></md:SPSSODescriptor></md:EntityDescriptor>""";
 
     public static Result<SamlIdentity> Validate(string? samlResponse, SamlExpectations expected)
     {

@@ -13,7 +13,7 @@ namespace Intelagent.Server.Security.Sso;
 /// in ten minutes); the assertion consumer validates the response against that request id and
 /// records the assertion id so it is accepted once.
 /// </summary>
-public sealed class SamlSignIn(AppDb db, SsoUrls urls, IDataProtectionProvider protection, SsoSignIn signIn)
+public sealed class SamlSignIn(AppDb db, SsoUrls urls, IDataProtectionProvider protection, SsoSignIn signIn, SamlSigningCertificate signing)
 {
     private static readonly TimeSpan StateLifetime = TimeSpan.FromMinutes(10);
     private readonly IDataProtector _state = protection.CreateProtector("Intelagent.Sso.SamlRelayState");
@@ -23,7 +23,7 @@ public sealed class SamlSignIn(AppDb db, SsoUrls urls, IDataProtectionProvider p
         var now = db.Clock.GetUtcNow();
         var requestId = "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         var relayState = _state.Protect(JsonSerializer.Serialize(new RelayState(connection.Id, requestId, SsoReturn.Local(returnUrl), now + StateLifetime)));
-        return SamlServiceProvider.BuildRedirectUrl(connection.SamlIdpSsoUrl!, urls.SamlEntityId(connection.Id), urls.SamlAcs(connection.Id), requestId, relayState, now);
+        return SamlServiceProvider.BuildRedirectUrl(connection.SamlIdpSsoUrl!, urls.SamlEntityId(connection.Id), urls.SamlAcs(connection.Id), requestId, relayState, now, signing.Certificate);
     }
 
     public async Task<Result<(Identity.IssuedToken Token, string ReturnUrl)>> ConsumeAsync(string connectionId, string? samlResponse, string? relayState, CancellationToken cancellationToken)

@@ -78,11 +78,11 @@ public static class SsoEndpoints
         return TypedResults.Redirect(result.Value.ReturnUrl);
     }
 
-    private static async Task<IResult> MetadataAsync(string connectionId, AppDb db, SsoUrls urls, CancellationToken ct)
+    private static async Task<IResult> MetadataAsync(string connectionId, AppDb db, SsoUrls urls, SamlSigningCertificate signing, CancellationToken ct)
     {
         var exists = await db.Set<SsoConnection>().IgnoreQueryFilters().AnyAsync(c => c.Id == connectionId && c.Protocol == SsoProtocol.Saml, ct);
         return exists
-            ? TypedResults.Text(SamlServiceProvider.Metadata(urls.SamlEntityId(connectionId), urls.SamlAcs(connectionId)), "application/samlmetadata+xml")
+            ? TypedResults.Text(SamlServiceProvider.Metadata(urls.SamlEntityId(connectionId), urls.SamlAcs(connectionId), signing.Certificate), "application/samlmetadata+xml")
             : Error.NotFound("SSO connection").ToResult();
     }
 }

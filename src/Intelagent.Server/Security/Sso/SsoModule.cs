@@ -20,6 +20,7 @@ public static class SsoModule
         services.AddScoped<SsoConnectionService>();
         services.AddScoped<SsoSignIn>();
         services.AddScoped<SamlSignIn>();
+        services.AddSingleton(sp => SamlSigningCertificate.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         services.AddScoped<IPasswordSignInGate, SsoOnlyGate>();
         services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, ConfigureOidcSchemeOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OpenIdConnectOptions>, OpenIdConnectPostConfigureOptions>());

@@ -1474,6 +1474,68 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.ToTable("DataProtectionKeys", (string)null);
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Identity.TwoFactor.SmsCode", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ConsumedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "Purpose", "CreatedAt");
+
+                    b.ToTable("SmsCodes", (string)null);
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Identity.TwoFactor.SmsPhone", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PhoneNumber")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("VerifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("SmsPhones", (string)null);
+                });
+
             modelBuilder.Entity("Intelagent.Server.Identity.TwoFactor.TwoFactorCredential", b =>
                 {
                     b.Property<string>("UserId")
@@ -2839,6 +2901,37 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.ToTable("SecurityScoreSnapshots", (string)null);
                 });
 
+            modelBuilder.Entity("Intelagent.Server.Security.Sms.SmsMessage", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(1600)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("To");
+
+                    b.ToTable("SmsMessages", (string)null);
+                });
+
             modelBuilder.Entity("Intelagent.Server.Security.Sso.SamlAssertionUse", b =>
                 {
                     b.Property<string>("AssertionId")
@@ -3221,6 +3314,24 @@ namespace Intelagent.Server.Platform.Data.Migrations.Sqlite
                     b.HasOne("Intelagent.Server.Identity.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Identity.TwoFactor.SmsCode", b =>
+                {
+                    b.HasOne("Intelagent.Server.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Intelagent.Server.Identity.TwoFactor.SmsPhone", b =>
+                {
+                    b.HasOne("Intelagent.Server.Identity.User", null)
+                        .WithOne()
+                        .HasForeignKey("Intelagent.Server.Identity.TwoFactor.SmsPhone", "UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
