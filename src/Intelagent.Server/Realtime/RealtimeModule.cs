@@ -3,6 +3,7 @@ using Intelagent.Server.Platform.Events;
 using Intelagent.Server.Platform.Ids;
 using Intelagent.Server.Platform.Tenancy;
 using Intelagent.Server.Realtime.Activity;
+using Intelagent.Server.Realtime.Presence;
 using Intelagent.Server.Realtime.SocketIo;
 using Intelagent.Server.Realtime.Stream;
 using Microsoft.EntityFrameworkCore;
@@ -23,7 +24,7 @@ public static class RealtimeModule
 
         // The event stream: stored, ordered, fanned out through SignalR (and Redis with REDIS_URL).
         var redis = RealtimeRedisSettings.From(configuration);
-        var signalR = services.AddSignalR();
+        var signalR = services.AddSignalR().AddMessagePackProtocol(RealtimeMessagePack.Configure);
         if (redis is not null)
             signalR.AddStackExchangeRedis(options =>
             {
@@ -34,8 +35,9 @@ public static class RealtimeModule
         services.AddSingleton<RealtimeOrdering>();
         services.AddSingleton<RealtimeConnections>();
         services.AddSocketIo(configuration, redis);
-        services.AddSingleton(sp => new RealtimeAccessBus(sp.GetRequiredService<RealtimeConnections>(), sp.GetRequiredService<SocketIoConnections>(), redis,
-            sp.GetRequiredService<ILogger<RealtimeAccessBus>>()));
+        services.AddPresence(configuration, redis);
+        services.AddSingleton(sp => new RealtimeAccessBus(sp.GetRequiredService<RealtimeConnections>(), sp.GetRequiredService<SocketIoConnections>(),
+            sp.GetRequiredService<PresenceTracker>(), redis, sp.GetRequiredService<ILogger<RealtimeAccessBus>>()));
         services.AddHostedService(sp => sp.GetRequiredService<RealtimeAccessBus>());
         services.AddHostedService<RealtimeSessionSweep>();
         services.AddScoped<RealtimePublisher>();
@@ -56,6 +58,7 @@ public static class RealtimeModule
         // A connection ends when its token expires, as well as when its session ends (RealtimeSessionSweep).
         app.MapHub<EventsHub>("/hubs/events", options => options.CloseOnAuthenticationExpiration = true);
         app.MapSocketIo();
+        app.MapPresence();
         app.MapNotificationPreferenceEndpoints();
         app.MapActivityEndpoints();
         return app.MapNotificationEndpoints();

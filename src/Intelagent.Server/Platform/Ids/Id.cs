@@ -40,6 +40,7 @@ public static class IdPrefix
     public const string SsoConnection = "sso";
     public const string SsoDomain = "ssod";
     public const string Document = "doc";
+    public const string Presence = "prs";
     public const string SecurityScoreSnapshot = "sscore";
     public const string DataRequest = "dreq";
     public const string ComplianceReport = "crep";

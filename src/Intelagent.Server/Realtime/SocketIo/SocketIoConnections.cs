@@ -17,6 +17,10 @@ public sealed class SocketIoConnections(IServiceScopeFactory scopes, ILogger<Soc
 {
     private readonly ConcurrentDictionary<string, EngineIoSession> _sessions = new();
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, EngineIoSession>> _groups = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _joinedExplicitly = new();
+
+    /// <summary>Raised with the session id when a connected client leaves (disconnect, close, ended session), for presence.</summary>
+    public event Action<string>? ClientLeft;
 
     public int Count => _sessions.Count;
 
@@ -44,6 +48,23 @@ public sealed class SocketIoConnections(IServiceScopeFactory scopes, ILogger<Soc
         if (session.Client is not { } client) return;
         foreach (var group in client.Groups)
             if (_groups.TryGetValue(group, out var members)) members.TryRemove(session.Id, out _);
+        if (_joinedExplicitly.TryRemove(session.Id, out var joined))
+            foreach (var group in joined.Keys) LeaveGroup(session, group);
+        ClientLeft?.Invoke(session.Id);
+    }
+
+    /// <summary>Adds a connected session to a group its access does not imply (a document it joined); regrouping keeps it.</summary>
+    public void JoinGroup(EngineIoSession session, string group)
+    {
+        if (session.Client is null) return;
+        _joinedExplicitly.GetOrAdd(session.Id, _ => new())[group] = 0;
+        _groups.GetOrAdd(group, _ => new())[session.Id] = session;
+    }
+
+    public void LeaveGroup(EngineIoSession session, string group)
+    {
+        if (_joinedExplicitly.TryGetValue(session.Id, out var joined)) joined.TryRemove(group, out _);
+        if (_groups.TryGetValue(group, out var members)) members.TryRemove(session.Id, out _);
     }
 
     /// <summary>Queues an encoded event on every session of the group on this node.</summary>

@@ -18,9 +18,11 @@ public sealed class SocketIoFanOut(SocketIoConnections connections, RealtimeRedi
 
     private RedisChannel Channel => RedisChannel.Literal(redis!.ChannelPrefix + ":socketio");
 
-    public async Task PublishAsync(RealtimeEvent e)
+    public Task PublishAsync(RealtimeEvent e) => PublishAsync(RealtimeGroups.Of(e), e);
+
+    /// <summary>Delivers an event to a group other than its audience's (presence goes to a document's viewers).</summary>
+    public async Task PublishAsync(string group, RealtimeEvent e)
     {
-        var group = RealtimeGroups.Of(e);
         var frame = SocketIoFrames.Event(e);
         if (_multiplexer is not null)
         {

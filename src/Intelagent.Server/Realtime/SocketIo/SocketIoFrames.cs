@@ -32,6 +32,10 @@ public static class SocketIoFrames
     public static byte[] ConnectError(string ns, string message) =>
         Encoding.UTF8.GetBytes("44" + (ns.Length == 0 ? "" : ns + ",") + JsonSerializer.Serialize(new { message }));
 
+    /// <summary>The ACK of a client event that asked for one: <c>43{id}[answer]</c>.</summary>
+    public static byte[] Ack(string ackId, object answer) =>
+        Encoding.UTF8.GetBytes("43" + ackId + JsonSerializer.Serialize(new[] { answer }, JsonSerializerOptions.Web));
+
     public static byte[] Event(RealtimeEvent e)
     {
         var buffer = new ArrayBufferWriter<byte>(192 + e.Payload.Length);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Intelagent.Server.Identity;
 using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Realtime.Presence;
 using Intelagent.Server.Realtime.Stream;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -14,10 +15,13 @@ namespace Intelagent.Server.Realtime.SocketIo;
 /// The packets a client sends, whatever the transport: Engine.IO pong/close/message, and inside
 /// messages Socket.IO CONNECT (authenticated like the hub: the same JWT, a live session, the same
 /// groups from <see cref="RealtimeAccess"/>, and replay from <c>lastEventId</c>) and DISCONNECT. Only the
-/// default namespace exists; events and acks from clients are ignored (nothing is sent that way).
+/// default namespace exists; of client events only the presence ones (document:join, document:leave, presence:watch) mean something.
 /// </summary>
-public sealed class SocketIoProtocol(SocketIoConnections connections, IServiceScopeFactory scopes, ILogger<SocketIoProtocol> logger)
+public sealed class SocketIoProtocol(SocketIoConnections connections, PresenceTracker presence, IServiceScopeFactory scopes, ILogger<SocketIoProtocol> logger)
 {
+    /// <summary>The presence key of a session (hub connections use <c>hub:</c>).</summary>
+    public static string PresenceKey(string sessionId) => "sio:" + sessionId;
+
     private sealed record ConnectAuth(string? Token, string? LastEventId);
 
     public static string NewId() => WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(15));
@@ -53,6 +57,7 @@ public sealed class SocketIoProtocol(SocketIoConnections connections, IServiceSc
             return;
         }
         if (type == '0') await ConnectAsync(session, rest, cancellationToken);
+        else if (type == '2' && session.Client is not null) await HandleEventAsync(session, rest, cancellationToken);
         else if (type == '1')
         {
             connections.Leave(session);
@@ -84,10 +89,55 @@ public sealed class SocketIoProtocol(SocketIoConnections connections, IServiceSc
         // may arrive twice, never not at all; clients drop ids they already handled.
         connections.Join(session, client);
         session.Send(SocketIoFrames.Connected(client.Sid));
+        await presence.ConnectAsync(PresenceKey(session.Id), client.UserId, access.Roles.Keys, (group, join) =>
+        {
+            if (join) connections.JoinGroup(session, group);
+            else connections.LeaveGroup(session, group);
+            return Task.CompletedTask;
+        });
+        // Closed while connecting: the leave already ran, so undo the presence it could not see.
+        if (session.Client is null || session.Closed.IsCancellationRequested) await presence.DisconnectAsync(PresenceKey(session.Id));
         var lastEventId = auth.LastEventId ?? session.HandshakeQuery["lastEventId"].ToString();
         if (string.IsNullOrEmpty(lastEventId)) return;
         var missed = await scope.ServiceProvider.GetRequiredService<RealtimeReplay>().MissedAsync(access, lastEventId, cancellationToken);
         foreach (var e in missed.Events) session.Send(SocketIoFrames.Event(e));
+    }
+
+    /// <summary>
+    /// Client events: <c>document:join</c> and <c>document:leave</c> with a document id (or <c>{documentId}</c>),
+    /// <c>presence:watch</c> with an organization id (or <c>{organizationId}</c>),
+    /// answered through the acknowledgement when the client asked for one (<c>socket.emitWithAck</c>).
+    /// </summary>
+    private async Task HandleEventAsync(EngineIoSession session, string packet, CancellationToken cancellationToken)
+    {
+        var digits = 0;
+        while (digits < packet.Length && char.IsAsciiDigit(packet[digits])) digits++;
+        string? name, argument;
+        try
+        {
+            using var document = JsonDocument.Parse(packet[digits..]);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() < 2) return;
+            name = root[0].ValueKind == JsonValueKind.String ? root[0].GetString() : null;
+            argument = root[1].ValueKind == JsonValueKind.String ? root[1].GetString()
+                : root[1].ValueKind == JsonValueKind.Object ? StringProperty(root[1], "documentId") ?? StringProperty(root[1], "organizationId") : null;
+        }
+        catch (JsonException) { return; }
+        var key = PresenceKey(session.Id);
+        object answer;
+        if (name is "document:join" or "presence:watch")
+        {
+            var answered = name == "document:join" ? await presence.JoinDocumentAsync(key, argument ?? "", cancellationToken)
+                : await presence.WatchOrganizationAsync(key, argument ?? "", cancellationToken);
+            answer = answered.IsSuccess ? answered.Value! : new { error = answered.Error!.Detail };
+        }
+        else if (name == "document:leave")
+        {
+            await presence.LeaveDocumentAsync(key, argument ?? "");
+            answer = new { left = argument };
+        }
+        else return;
+        if (digits > 0) session.Send(SocketIoFrames.Ack(packet[..digits], answer));
     }
 
     /// <summary>Runs the JWT scheme of the HTTP API on the token (signature, expiry, live session), then checks the session as the hub does.</summary>

@@ -1,3 +1,4 @@
+using Intelagent.Server.Realtime.Presence;
 using Intelagent.Server.Realtime.Stream;
 
 namespace Intelagent.Server.Realtime.SocketIo;
@@ -24,6 +25,8 @@ public static class SocketIoSetup
     public static IEndpointRouteBuilder MapSocketIo(this IEndpointRouteBuilder app)
     {
         var endpoint = app.ServiceProvider.GetRequiredService<SocketIoEndpoint>();
+        var presence = app.ServiceProvider.GetRequiredService<PresenceTracker>();
+        app.ServiceProvider.GetRequiredService<SocketIoConnections>().ClientLeft += sessionId => _ = presence.DisconnectAsync(SocketIoProtocol.PresenceKey(sessionId));
         var pipeline = app.CreateApplicationBuilder();
         pipeline.UseWebSockets();
         pipeline.Run(endpoint.HandleAsync);

@@ -1,5 +1,6 @@
 using Intelagent.Server.Identity;
 using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Realtime.Presence;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -17,7 +18,8 @@ public sealed record ResumeResult(int Replayed, string? LastEventId, bool Comple
 /// <see cref="Resume"/>, and receives what it missed first, in order.
 /// </summary>
 [Authorize]
-public sealed class EventsHub(RealtimeConnections connections, RealtimeReplay replay, AppDb db, SessionCache sessions) : Hub
+public sealed class EventsHub(RealtimeConnections connections, RealtimeReplay replay, AppDb db, SessionCache sessions, PresenceTracker presence,
+    IHubContext<EventsHub> hub) : Hub
 {
     private const string AccessKey = "realtime:access";
 
@@ -34,15 +36,36 @@ public sealed class EventsHub(RealtimeConnections connections, RealtimeReplay re
         var access = await RealtimeAccess.LoadAcrossTenantsAsync(db, userId, session.IsOperator, Context.ConnectionAborted);
         Context.Items[AccessKey] = (userId, session.IsOperator);
         await connections.JoinAsync(Context, access, session.SessionId, Context.ConnectionAborted);
+        var connectionId = Context.ConnectionId;
+        await presence.ConnectAsync(PresenceKey, userId, access.Roles.Keys, (group, join) =>
+            join ? hub.Groups.AddToGroupAsync(connectionId, group) : hub.Groups.RemoveFromGroupAsync(connectionId, group));
         var lastEventId = Context.GetHttpContext()?.Request.Query["lastEventId"].ToString();
         if (!string.IsNullOrEmpty(lastEventId)) await ReplayAsync(access, lastEventId);
     }
 
-    public override Task OnDisconnectedAsync(Exception? exception)
+    public override async Task OnDisconnectedAsync(Exception? exception)
     {
         connections.Leave(Context.ConnectionId);
-        return Task.CompletedTask;
+        await presence.DisconnectAsync(PresenceKey);
     }
+
+    /// <summary>Enters a document's presence (the caller must read it): its viewers hear <c>presence:updated</c>; answers who is there.</summary>
+    public async Task<PresenceResponse> JoinDocument(string documentId)
+    {
+        var joined = await presence.JoinDocumentAsync(PresenceKey, documentId ?? "", Context.ConnectionAborted);
+        return joined.IsSuccess ? joined.Value! : throw new HubException(joined.Error!.Detail);
+    }
+
+    /// <summary>Starts receiving the organization's <c>presence:updated</c> (who is online); answers who is online now.</summary>
+    public async Task<PresenceResponse> WatchPresence(string organizationId)
+    {
+        var watched = await presence.WatchOrganizationAsync(PresenceKey, organizationId ?? "", Context.ConnectionAborted);
+        return watched.IsSuccess ? watched.Value! : throw new HubException(watched.Error!.Detail);
+    }
+
+    public Task LeaveDocument(string documentId) => presence.LeaveDocumentAsync(PresenceKey, documentId ?? "");
+
+    private string PresenceKey => "hub:" + Context.ConnectionId;
 
     /// <summary>Sends the events after <paramref name="lastEventId"/> that this user may see, oldest first.</summary>
     public async Task<ResumeResult> Resume(string? lastEventId)

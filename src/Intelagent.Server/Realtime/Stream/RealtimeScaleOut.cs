@@ -1,3 +1,4 @@
+using Intelagent.Server.Realtime.Presence;
 using Intelagent.Server.Realtime.SocketIo;
 using StackExchange.Redis;
 
@@ -39,7 +40,8 @@ public sealed record RealtimeRedisSettings(ConfigurationOptions Options, string 
 }
 
 /// <summary>Tells every node that a user's (or an organization's members') groups must be recomputed.</summary>
-public sealed class RealtimeAccessBus(RealtimeConnections connections, SocketIoConnections socketIo, RealtimeRedisSettings? redis, ILogger<RealtimeAccessBus> logger)
+public sealed class RealtimeAccessBus(RealtimeConnections connections, SocketIoConnections socketIo, PresenceTracker presence, RealtimeRedisSettings? redis,
+    ILogger<RealtimeAccessBus> logger)
     : IHostedService, IAsyncDisposable
 {
     private ConnectionMultiplexer? _multiplexer;
@@ -64,6 +66,7 @@ public sealed class RealtimeAccessBus(RealtimeConnections connections, SocketIoC
         }
         await connections.RefreshAsync(userId, organizationId, cancellationToken);
         await socketIo.RefreshAsync(userId, organizationId, cancellationToken);
+        if (userId is not null) await presence.RefreshAccessAsync(userId, cancellationToken);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -84,6 +87,7 @@ public sealed class RealtimeAccessBus(RealtimeConnections connections, SocketIoC
         {
             await connections.RefreshAsync(userId, organizationId, CancellationToken.None);
             await socketIo.RefreshAsync(userId, organizationId, CancellationToken.None);
+            if (userId is not null) await presence.RefreshAccessAsync(userId, CancellationToken.None);
         }
         catch (Exception exception) { logger.LogWarning(exception, "Could not regroup connections after an access change"); }
     }
