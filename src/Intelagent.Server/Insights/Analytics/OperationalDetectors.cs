@@ -44,9 +44,9 @@ public sealed class UsageAnomalyDetector(IOptions<InsightOptions> options) : IIn
         return
         [
             new InsightCandidate(InsightTypes.UsageAnomaly,
-                $"{who} {(anomaly.IsSpike ? "spiked" : "dropped")} {Math.Abs(change):P0} on {date}",
-                $"{anomaly.Value:N0} calls against {anomaly.Expected:N0} expected for a {anomaly.Day.DayOfWeek} (the median of the previous {UsageAnomalyAnalysis.HistoryWeeks} weeks); "
-                + $"robust z-score {anomaly.Z:F1}, p = {anomaly.AdjustedP:G2} after correcting for the {UsageAnomalyAnalysis.RecentDays} days examined.",
+                $"{who} {(anomaly.IsSpike ? "spiked" : "dropped")} {Math.Abs(change) * 100:0}% on {date}",
+                $"{anomaly.Value:N0} calls against {anomaly.Expected:N0} expected for a {anomaly.Day.DayOfWeek} (the median of the previous {UsageAnomalyAnalysis.HistoryWeeks} weeks of that weekday); "
+                + $"robust score {anomaly.Z:F1} on the log scale, p = {anomaly.AdjustedP:G2} after correcting for the {UsageAnomalyAnalysis.RecentDays} days examined.",
                 1 - anomaly.AdjustedP, Math.Abs(change) >= 1 ? InsightImpacts.High : Math.Abs(change) >= 0.3 ? InsightImpacts.Medium : InsightImpacts.Low,
                 anomaly.IsSpike ? "Check which integration or key drove the extra calls, and whether the daily quota will hold." : "Check for a failing integration or a customer who stopped using the product.",
                 new JsonObject

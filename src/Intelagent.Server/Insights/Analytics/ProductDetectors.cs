@@ -46,7 +46,7 @@ public sealed class ChatbotTicketsPreventedDetector(ProductEventData data, IOpti
         [
             new InsightCandidate(InsightTypes.Optimization,
                 $"Chatbot prevented ~{Approximately(prevented)} tickets, saving ${money}",
-                $"In the last {WindowDays} days the chatbot resolved {prevented} of {conversations} conversations ({rate:P0}) without handing them to a person. "
+                $"In the last {WindowDays} days the chatbot resolved {prevented} of {conversations} conversations ({rate * 100:0}%) without handing them to a person. "
                 + $"At {cost.ToString("0.##", CultureInfo.InvariantCulture)} {options.Value.Currency} per ticket that is {money} {options.Value.Currency} of support work saved.",
                 confidence, saved >= 5000 ? InsightImpacts.High : saved >= 500 ? InsightImpacts.Medium : InsightImpacts.Low,
                 handedOff.Count > 0 ? "Review the conversations handed off most often and add their answers to the bot's knowledge base." : null,
@@ -84,8 +84,8 @@ public sealed class EmailSendTimeDetector(ProductEventData data, IOptions<Insigh
         return
         [
             new InsightCandidate(InsightTypes.Optimization,
-                $"Emails sent {best.Label} get {finding.Lift:P0} better engagement",
-                $"Over {WindowDays} days, {best.Engaged} of {best.Sent} emails sent {best.Label} were opened or clicked ({best.Rate:P1}), against {finding.RestRate:P1} "
+                $"Emails sent {best.Label} get {finding.Lift * 100:0}% better engagement",
+                $"Over {WindowDays} days, {best.Engaged} of {best.Sent} emails sent {best.Label} were opened or clicked ({best.Rate * 100:0.0}%), against {finding.RestRate * 100:0.0}% "
                 + $"for the other send times. Significant after correcting for the {finding.CellsTested} weekday-hours compared (Holm, adjusted p = {finding.AdjustedP:G2}).",
                 1 - finding.AdjustedP, finding.Lift >= 0.25 && best.Sent >= 500 ? InsightImpacts.High : finding.Lift >= 0.1 ? InsightImpacts.Medium : InsightImpacts.Low,
                 $"Schedule campaigns for {best.Label}.",
@@ -125,9 +125,9 @@ public sealed class LeadEnrichmentDetector(ProductEventData data, IOptions<Insig
         return
         [
             new InsightCandidate(InsightTypes.Optimization,
-                $"Enriched leads respond {finding.Rate1:P0} vs {finding.Rate2:P0}",
-                $"Of {finding.Trials1} enriched leads contacted in the last {WindowDays} days, {finding.Successes1} responded ({finding.Rate1:P1}); "
-                + $"of {finding.Trials2} leads contacted without enrichment, {finding.Successes2} ({finding.Rate2:P1}). Two-proportion test: p = {finding.P:G2}.",
+                $"Enriched leads respond {finding.Rate1 * 100:0}% vs {finding.Rate2 * 100:0}%",
+                $"Of {finding.Trials1} enriched leads contacted in the last {WindowDays} days, {finding.Successes1} responded ({finding.Rate1 * 100:0.0}%); "
+                + $"of {finding.Trials2} leads contacted without enrichment, {finding.Successes2} ({finding.Rate2 * 100:0.0}%). Two-proportion test: p = {finding.P:G2}.",
                 1 - finding.P, Math.Abs(finding.Rate1 - finding.Rate2) >= 0.1 ? InsightImpacts.High : InsightImpacts.Medium,
                 better ? "Enrich leads before the first contact." : "Enriched leads respond less: check the enrichment source before relying on it.",
                 new JsonObject

@@ -1,21 +1,23 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
+using System.Data.Common;
 using System.Text;
 using Intelagent.Server.Insights.Kernel;
 using Intelagent.Server.Platform.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Intelagent.Server.Insights.Events;
 
 /// <summary>
-/// Stores a batch of events and its roll-up increments in one transaction, with two statements
-/// whatever the batch size: an <c>INSERT ... ON CONFLICT DO NOTHING RETURNING</c> of the events (the
-/// unique index on organization and event id decides which are new, also when two requests carry
-/// the same event at the same moment) and an upsert that adds the new events' counts to the daily
-/// roll-ups. Only events the first statement returned are counted, so a re-send never counts twice.
-/// Rows are sorted by key so concurrent batches take their row locks in the same order (no deadlock
-/// on PostgreSQL). Both statements are plain SQL that SQLite (3.35+) and PostgreSQL share.
+/// Stores a batch of events and its roll-up increments in one transaction, with a fixed number of
+/// multi-row statements whatever the batch size (on PostgreSQL two: one round each): an
+/// <c>INSERT ... ON CONFLICT DO NOTHING RETURNING</c> of the events (the unique index on organization
+/// and event id decides which are new, also when two requests carry the same event at the same
+/// moment) and an upsert that adds the new events' counts to the daily roll-ups. Only events the
+/// first statement returned are counted, so a re-send never counts twice. Rows are sorted by key so
+/// concurrent batches take their row locks in the same order (no deadlock on PostgreSQL). The SQL is
+/// shared by SQLite (3.35+) and PostgreSQL.
 /// </summary>
 public sealed class ProductEventWriter(AppDb db)
 {
@@ -37,19 +39,18 @@ public sealed class ProductEventWriter(AppDb db)
 
     private async Task<HashSet<(string, string)>> InsertEventsAsync(List<ValidProductEvent> events, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder("INSERT INTO \"ProductEvents\" (\"OrganizationId\", \"EventId\", \"Type\", \"OccurredAt\", \"Day\", \"ReceivedAt\", \"SubjectKey\", \"Variant\", \"SentAt\", \"PropertiesJson\") VALUES ");
-        var arguments = new List<object?>(events.Count * 10);
-        for (var i = 0; i < events.Count; i++)
+        var inserted = new HashSet<(string, string)>();
+        foreach (var chunk in events.Chunk(RowsPerStatement(10)))
         {
-            var e = events[i];
-            if (i > 0) sql.Append(", ");
-            sql.Append('(').AppendJoin(", ", Enumerable.Range(arguments.Count, 10).Select(n => "{" + n.ToString(CultureInfo.InvariantCulture) + "}")).Append(')');
-            arguments.AddRange([e.OrganizationId, e.EventId, e.Type, Time(e.OccurredAt), Time(e.Day), Time(now), e.SubjectKey, e.Variant,
-                e.SentAt is { } sent ? Time(sent) : null, e.PropertiesJson]);
+            await using var command = Command(
+                "INSERT INTO \"ProductEvents\" (\"OrganizationId\", \"EventId\", \"Type\", \"OccurredAt\", \"Day\", \"ReceivedAt\", \"SubjectKey\", \"Variant\", \"SentAt\", \"PropertiesJson\") VALUES ",
+                chunk.Select(e => new object?[] { e.OrganizationId, e.EventId, e.Type, Time(e.OccurredAt), Time(e.Day), Time(now), e.SubjectKey, e.Variant,
+                    e.SentAt is { } sent ? Time(sent) : null, e.PropertiesJson }),
+                " ON CONFLICT (\"OrganizationId\", \"EventId\") DO NOTHING RETURNING \"OrganizationId\", \"EventId\"");
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) inserted.Add((reader.GetString(0), reader.GetString(1)));
         }
-        sql.Append(" ON CONFLICT (\"OrganizationId\", \"EventId\") DO NOTHING RETURNING \"OrganizationId\" || '|' || \"EventId\" AS \"Value\"");
-        var keys = await db.Database.SqlQuery<string>(FormattableStringFactory.Create(sql.ToString(), Parameters(arguments))).ToListAsync(cancellationToken);
-        return keys.Select(k => k.Split('|', 2)).Select(p => (p[0], p[1])).ToHashSet();
+        return inserted;
     }
 
     private async Task AddToRollupsAsync(List<ValidProductEvent> events, CancellationToken cancellationToken)
@@ -58,17 +59,45 @@ public sealed class ProductEventWriter(AppDb db)
             .GroupBy(k => k).Select(g => (g.Key, Count: (long)g.Count()))
             .OrderBy(x => x.Key.OrganizationId, StringComparer.Ordinal).ThenBy(x => x.Key.Type, StringComparer.Ordinal)
             .ThenBy(x => x.Key.Day).ThenBy(x => x.Key.Dimension, StringComparer.Ordinal).ToList();
-        var sql = new StringBuilder("INSERT INTO \"ProductEventRollups\" (\"OrganizationId\", \"Type\", \"Day\", \"Dimension\", \"Count\") VALUES ");
-        var arguments = new List<object?>(increments.Count * 5);
-        for (var i = 0; i < increments.Count; i++)
+        foreach (var chunk in increments.Chunk(RowsPerStatement(5)))
         {
-            var (key, count) = increments[i];
-            if (i > 0) sql.Append(", ");
-            sql.Append('(').AppendJoin(", ", Enumerable.Range(arguments.Count, 5).Select(n => "{" + n.ToString(CultureInfo.InvariantCulture) + "}")).Append(')');
-            arguments.AddRange([key.OrganizationId, key.Type, Time(key.Day), key.Dimension, count]);
+            await using var command = Command("INSERT INTO \"ProductEventRollups\" (\"OrganizationId\", \"Type\", \"Day\", \"Dimension\", \"Count\") VALUES ",
+                chunk.Select(x => new object?[] { x.Key.OrganizationId, x.Key.Type, Time(x.Key.Day), x.Key.Dimension, x.Count }),
+                " ON CONFLICT (\"OrganizationId\", \"Type\", \"Day\", \"Dimension\") DO UPDATE SET \"Count\" = \"ProductEventRollups\".\"Count\" + excluded.\"Count\"");
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        sql.Append(" ON CONFLICT (\"OrganizationId\", \"Type\", \"Day\", \"Dimension\") DO UPDATE SET \"Count\" = \"ProductEventRollups\".\"Count\" + excluded.\"Count\"");
-        await db.Database.ExecuteSqlAsync(FormattableStringFactory.Create(sql.ToString(), Parameters(arguments)), cancellationToken);
+    }
+
+    /// <summary>
+    /// PostgreSQL takes a whole batch in one statement (one network round). SQLite runs in process, so
+    /// several statements cost nothing extra, while its parameter lookup is linear in the parameter
+    /// count (quadratic per statement): a few hundred parameters per statement keep it fast.
+    /// </summary>
+    private int RowsPerStatement(int columns) => db.Database.IsSqlite() ? 500 / columns : ProductEventValidator.MaxBatch * 3;
+
+    /// <summary>A multi-row statement with explicit parameters in the context's open transaction; nulls go untyped so the column decides.</summary>
+    private DbCommand Command(string head, IEnumerable<object?[]> rows, string tail)
+    {
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        var sql = new StringBuilder(head);
+        var n = 0;
+        foreach (var row in rows)
+        {
+            sql.Append(n == 0 ? "(" : ", (");
+            for (var column = 0; column < row.Length; column++, n++)
+            {
+                var name = "@p" + n.ToString(CultureInfo.InvariantCulture);
+                sql.Append(column == 0 ? "" : ", ").Append(name);
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = row[column] ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+            sql.Append(')');
+        }
+        command.CommandText = sql.Append(tail).ToString();
+        return command;
     }
 
     /// <summary>The roll-up rows one event counts in (see <see cref="ProductEventRollup"/>).</summary>
@@ -84,22 +113,6 @@ public sealed class ProductEventWriter(AppDb db)
     {
         var utc = sentAt.UtcDateTime;
         return $"sent:{(int)ISOWeek.ToIsoWeekday(utc.DayOfWeek)}-{utc.Hour}";
-    }
-
-    /// <summary>
-    /// Explicit parameters, so a null goes untyped and the column decides its type (EF would type a
-    /// bare null as text, which PostgreSQL refuses for a timestamptz column).
-    /// </summary>
-    private object[] Parameters(List<object?> values)
-    {
-        using var factory = db.Database.GetDbConnection().CreateCommand();
-        return values.Select((value, i) =>
-        {
-            var parameter = factory.CreateParameter();
-            parameter.ParameterName = "p" + i.ToString(CultureInfo.InvariantCulture);
-            parameter.Value = value ?? DBNull.Value;
-            return (object)parameter;
-        }).ToArray();
     }
 
     /// <summary>SQLite keeps times as binary ticks (SqliteAppDb's converter); PostgreSQL as timestamptz.</summary>

@@ -1,4 +1,3 @@
-using Intelagent.Server.Insights.Kernel;
 using Intelagent.Server.Platform.Authorization;
 using Intelagent.Server.Platform.Data;
 using Intelagent.Server.Platform.Events;

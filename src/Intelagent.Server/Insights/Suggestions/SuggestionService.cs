@@ -72,11 +72,11 @@ public sealed class SuggestionService(ProductEventData data, TimeProvider clock,
             var rest = templates.Skip(1).ToList();
             var finding = ProductAnalyses.CompareRates(top.Engaged, top.Sent, rest.Sum(t => t.Engaged), rest.Sum(t => t.Sent), options.Value.FamilyAlpha);
             if (finding is not null && finding.Rate1 > finding.Rate2)
-                tips.Add(new ContentTip($"Model new emails on the template '{top.Template}': it engages {finding.Rate1:P0} of recipients against {finding.Rate2:P0} for the others.",
+                tips.Add(new ContentTip($"Model new emails on the template '{top.Template}': it engages {finding.Rate1 * 100:0}% of recipients against {finding.Rate2 * 100:0}% for the others.",
                     $"two-proportion test over {top.Sent + rest.Sum(t => t.Sent)} sends, p = {finding.P:G2}"));
         }
         if (best is not null)
-            tips.Add(new ContentTip($"Send at {best.Best.Label}: {best.Lift:P0} better engagement than other times.",
+            tips.Add(new ContentTip($"Send at {best.Best.Label}: {best.Lift * 100:0}% better engagement than other times.",
                 $"Holm-corrected across {best.CellsTested} weekday-hours, adjusted p = {best.AdjustedP:G2}"));
         var resolved = await data.SubjectsAsync(organizationId, ProductEventTypes.ChatbotConversationResolved, from, cancellationToken);
         var handedOff = await data.SubjectsAsync(organizationId, ProductEventTypes.ChatbotHandedOff, from, cancellationToken);
@@ -86,7 +86,7 @@ public sealed class SuggestionService(ProductEventData data, TimeProvider clock,
             var (lower, _) = Statistics.Wilson(handedOff.Count, conversations);
             if (lower > 0.3)
                 tips.Add(new ContentTip("Add the answers people ask a person for to the chatbot's knowledge base: it hands off more than 30% of its conversations.",
-                    $"{handedOff.Count} of {conversations} conversations handed off; 95% interval from {lower:P0}"));
+                    $"{handedOff.Count} of {conversations} conversations handed off; 95% interval from {lower * 100:0}%"));
         }
         return tips;
     }
