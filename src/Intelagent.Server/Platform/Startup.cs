@@ -25,7 +25,7 @@ public static class Startup
         if (seedDemo)
         {
             await DemoData.SeedIfEmptyAsync(app.Services, app.Logger);
-            await Insights.Events.DemoProductEvents.SeedIfEmptyAsync(app.Services, app.Logger);
+            Insights.Events.DemoProductEvents.SeedAfterStart(app);
         }
     }
 

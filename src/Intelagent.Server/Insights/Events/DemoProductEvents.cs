@@ -17,7 +17,27 @@ public static class DemoProductEvents
 {
     private const int Days = 120;
 
-    public static async Task SeedIfEmptyAsync(IServiceProvider services, ILogger logger)
+    /// <summary>
+    /// Seeds in the background once the server listens: tens of thousands of events take a while on
+    /// SQLite, and the demo sign-ins must not wait for them. Insights appear when it is done.
+    /// </summary>
+    public static void SeedAfterStart(WebApplication app) => app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await SeedIfEmptyAsync(app.Services, app.Logger, app.Lifetime.ApplicationStopping);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            app.Logger.LogError(exception, "Seeding the demo product events failed");
+        }
+        catch (OperationCanceledException)
+        {
+            // The server stopped first.
+        }
+    }));
+
+    public static async Task SeedIfEmptyAsync(IServiceProvider services, ILogger logger, CancellationToken cancellationToken = default)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDb>();
@@ -36,15 +56,15 @@ public static class DemoProductEvents
             UsageWithSpike(db, acme, today, random);
         }
         if (organizations.TryGetValue("Initech Leads", out var initech)) Leads(events, initech, today, random);
-        await db.SaveChangesAsync();
+        await db.SaveChangesAsync(cancellationToken);
         var writer = scope.ServiceProvider.GetRequiredService<ProductEventWriter>();
-        foreach (var chunk in events.Chunk(ProductEventValidator.MaxBatch)) await writer.WriteAsync(chunk, CancellationToken.None);
+        foreach (var chunk in events.Chunk(ProductEventValidator.MaxBatch)) await writer.WriteAsync(chunk, cancellationToken);
 
         foreach (var organizationId in organizations.Values)
         {
             await using var runScope = services.CreateAsyncScope();
             runScope.ServiceProvider.GetRequiredService<RequestContext>().SetTenant(organizationId, null);
-            await runScope.ServiceProvider.GetRequiredService<InsightRunner>().RunAsync(organizationId, CancellationToken.None);
+            await runScope.ServiceProvider.GetRequiredService<InsightRunner>().RunAsync(organizationId, cancellationToken);
         }
         logger.LogInformation("Seeded {Count} demo product events with planted effects, and ran the insight detectors", events.Count);
     }
