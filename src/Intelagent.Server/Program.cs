@@ -3,6 +3,7 @@ using Intelagent.Server.Billing.Payments;
 using Intelagent.Server.Billing.Subscriptions;
 using Intelagent.Server.Documents;
 using Intelagent.Server.Identity;
+using Intelagent.Server.Insights;
 using Intelagent.Server.Organizations;
 using Intelagent.Server.Platform;
 using Intelagent.Server.Platform.Cli;
@@ -38,6 +39,7 @@ builder.Services
     .AddPayments(builder.Configuration)
     .AddCompliance()
     .AddFinancialMetrics()
+    .AddInsights(builder.Configuration)
     .AddPortal();
 
 var app = builder.Build();
@@ -56,6 +58,7 @@ app.MapBillingSubscriptions();
 app.MapPayments();
 app.MapCompliance();
 app.MapFinancialMetrics();
+app.MapInsights();
 app.MapPortal();
 
 if (verb == Verb.Migrate)

@@ -22,7 +22,11 @@ public static class Startup
         await EnsureOperatorAsync(app.Services, app.Configuration, app.Logger);
         var demo = app.Configuration["INTELAGENT_DEMO"];
         var seedDemo = demo is null ? app.Environment.IsDevelopment() : demo != "0" && !demo.Equals("false", StringComparison.OrdinalIgnoreCase);
-        if (seedDemo) await DemoData.SeedIfEmptyAsync(app.Services, app.Logger);
+        if (seedDemo)
+        {
+            await DemoData.SeedIfEmptyAsync(app.Services, app.Logger);
+            Insights.Events.DemoProductEvents.SeedAfterStart(app);
+        }
     }
 
     /// <summary>INTELAGENT_ADMIN_EMAIL and INTELAGENT_ADMIN_PASSWORD create or update a platform operator.</summary>

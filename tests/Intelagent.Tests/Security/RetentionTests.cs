@@ -23,7 +23,7 @@ public abstract class RetentionTests<TApp>(TApp app) : IClassFixture<TApp> where
         var body = await (await app.WithToken(owner.Token).GetAsync("/api/security/retention")).JsonAsync();
 
         var policies = body.GetProperty("policies").EnumerateArray().ToList();
-        Assert.Equal(["audit_entries", "usage", "notifications", "activity", "invoices"], policies.Select(p => p.GetProperty("category").GetString()));
+        Assert.Equal(["audit_entries", "usage", "notifications", "activity", "product_events", "invoices"], policies.Select(p => p.GetProperty("category").GetString()));
         Assert.All(policies, p => Assert.Equal(System.Text.Json.JsonValueKind.Null, p.GetProperty("days").ValueKind));
         Assert.Equal(3650, policies.Single(p => p.GetProperty("category").GetString() == "invoices").GetProperty("minimumDays").GetInt32());
     }

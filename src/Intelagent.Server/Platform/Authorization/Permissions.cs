@@ -54,6 +54,7 @@ public static class Permissions
 
     public const string InsightsRead = "insights.read";
     public const string InsightsQuery = "insights.query";
+    public const string EventsReport = "events.report";
 
     public const string ActivityRead = "activity.read";
     public const string NotificationsRead = "notifications.read";

@@ -41,7 +41,7 @@ public static class RolePermissions
     private static readonly string[] ManagerSet =
     [
         .. MemberSet, MembersInvite, TeamsCreate, TeamsManage, ProjectsCreate, ProjectsManage, ProjectsDelete,
-        BillingRead, InvoicesRead, UsageReport, IncidentsRead, ApiKeysRead, SecuritySettingsRead,
+        BillingRead, InvoicesRead, UsageReport, EventsReport, IncidentsRead, ApiKeysRead, SecuritySettingsRead,
     ];
 
     private static readonly string[] AdminSet =

@@ -63,4 +63,5 @@ public static class IdPrefix
     public const string CostEntry = "cost";
     public const string CostAlert = "calrt";
     public const string FinancialReport = "frep";
+    public const string Insight = "ins";
 }

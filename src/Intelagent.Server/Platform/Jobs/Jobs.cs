@@ -67,6 +67,7 @@ public static class JobsSetup
             Schedule<Security.Retention.RetentionEnforcementJob>(quartz, "retention-enforcement", TimeSpan.FromHours(1));
             Schedule<Security.Compliance.MonthlyComplianceReportJob>(quartz, "compliance-report-monthly", TimeSpan.FromHours(1));
             Schedule<Billing.Metrics.FinancialReportJob>(quartz, "financial-report", TimeSpan.FromHours(6));
+            Schedule<Insights.Store.InsightJob>(quartz, "insights-run", Insights.Store.InsightJob.Interval);
         });
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return services;

@@ -18,7 +18,7 @@ public sealed record RetentionCategory(
     Func<AppDb, string, DateTimeOffset, CancellationToken, Task<long>> CountAsync,
     Func<IServiceProvider, string, DateTimeOffset, CancellationToken, Task<long>> PurgeAsync);
 
-/// <summary>The categories (docs/decisions/016). Product events join when the insights module lands.</summary>
+/// <summary>The categories (docs/decisions/016, 019).</summary>
 public static class RetentionCategories
 {
     public const int MaximumDays = 36_500;
@@ -47,6 +47,9 @@ public static class RetentionCategories
                 var db = services.GetRequiredService<AppDb>();
                 return await Activity(db, org, cutoff).ExecuteDeleteAsync(ct) + await RealtimeEvents(db, org, cutoff).ExecuteDeleteAsync(ct);
             }),
+        new("product_events", "Product events", "Raw events the products report (chatbot, email, leads, custom); the daily counts stay as the history insights read.", 1, false,
+            (db, org, cutoff, ct) => ProductEvents(db, org, cutoff).LongCountAsync(ct),
+            async (services, org, cutoff, ct) => await ProductEvents(services.GetRequiredService<AppDb>(), org, cutoff).ExecuteDeleteAsync(ct)),
         new("invoices", "Invoices", "Finalized invoices (paid, void or uncollectible) by issue date; kept at least 10 years by law.", InvoiceLegalMinimumDays, true,
             (db, org, cutoff, ct) => ClosedInvoices(db, org, cutoff).LongCountAsync(ct),
             async (services, org, cutoff, ct) => await ClosedInvoices(services.GetRequiredService<AppDb>(), org, cutoff).ExecuteDeleteAsync(ct)),
@@ -66,6 +69,9 @@ public static class RetentionCategories
 
     private static IQueryable<UsageEvent> UsageEvents(AppDb db, string org, DateTimeOffset cutoff) =>
         db.Set<UsageEvent>().IgnoreQueryFilters().Where(e => e.OrganizationId == org && e.ReceivedAt < cutoff);
+
+    private static IQueryable<Insights.Kernel.ProductEvent> ProductEvents(AppDb db, string org, DateTimeOffset cutoff) =>
+        db.Set<Insights.Kernel.ProductEvent>().IgnoreQueryFilters().Where(e => e.OrganizationId == org && e.Day <= cutoff && e.OccurredAt < cutoff);
 
     private static IQueryable<Realtime.Notification> Notifications(AppDb db, string org, DateTimeOffset cutoff) =>
         db.Notifications.IgnoreQueryFilters().Where(n => n.OrganizationId == org && n.CreatedAt < cutoff);
