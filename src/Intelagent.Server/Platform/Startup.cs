@@ -23,7 +23,7 @@ public static class Startup
         var demo = app.Configuration["INTELAGENT_DEMO"];
         var seedDemo = demo is null ? app.Environment.IsDevelopment() : demo != "0" && !demo.Equals("false", StringComparison.OrdinalIgnoreCase);
         if (seedDemo) await DemoData.SeedIfEmptyAsync(app.Services, app.Logger);
-        if (seedDemo) await Insights.Demo.DemoFinance.SeedIfEmptyAsync(app.Services, app.Logger);
+        if (seedDemo && app.Configuration["INTELAGENT_DEMO_FINANCE"] is not ("0" or "false")) await Insights.Demo.DemoFinance.SeedIfEmptyAsync(app.Services, app.Logger);
     }
 
     /// <summary>INTELAGENT_ADMIN_EMAIL and INTELAGENT_ADMIN_PASSWORD create or update a platform operator.</summary>
