@@ -40,6 +40,7 @@ builder.Services
     .AddCompliance()
     .AddFinancialMetrics()
     .AddInsights(builder.Configuration)
+    .AddInsightPredictions()
     .AddPortal();
 
 var app = builder.Build();
@@ -59,6 +60,7 @@ app.MapPayments();
 app.MapCompliance();
 app.MapFinancialMetrics();
 app.MapInsights();
+app.MapInsightPredictions();
 app.MapPortal();
 
 if (verb == Verb.Migrate)

@@ -43,6 +43,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["INTELAGENT_DATA_DIR"] = dataDirectory;
         start.Environment["INTELAGENT_DEMO"] = "1";
+        start.Environment["INTELAGENT_DEMO_FINANCE"] = "0"; // months of generated finances slow the start; the portal tests do not need them
         start.Environment["DATABASE_URL"] = "sqlite:" + Path.Combine(dataDirectory, "intelagent.db");
         // Every test signs in from 127.0.0.1: keep the per-IP sign-in throttle out of the way.
         start.Environment["RateLimits__SignInPerMinute"] = "1000";

@@ -25,6 +25,8 @@ public static class Startup
         if (seedDemo)
         {
             await DemoData.SeedIfEmptyAsync(app.Services, app.Logger);
+            // Months of customer finances (INTELAGENT_DEMO_FINANCE=0 leaves them out), then product events once the server listens.
+            if (app.Configuration["INTELAGENT_DEMO_FINANCE"] is not ("0" or "false")) await Insights.Demo.DemoFinance.SeedIfEmptyAsync(app.Services, app.Logger);
             Insights.Events.DemoProductEvents.SeedAfterStart(app);
         }
     }
