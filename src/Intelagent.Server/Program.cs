@@ -3,6 +3,7 @@ using Intelagent.Server.Billing.Payments;
 using Intelagent.Server.Billing.Subscriptions;
 using Intelagent.Server.Documents;
 using Intelagent.Server.Identity;
+using Intelagent.Server.Insights;
 using Intelagent.Server.Organizations;
 using Intelagent.Server.Platform;
 using Intelagent.Server.Platform.Cli;
@@ -36,6 +37,7 @@ builder.Services
     .AddPayments(builder.Configuration)
     .AddCompliance()
     .AddFinancialMetrics()
+    .AddInsightQueries(builder.Configuration)
     .AddPortal();
 
 var app = builder.Build();
@@ -53,6 +55,7 @@ app.MapBillingSubscriptions();
 app.MapPayments();
 app.MapCompliance();
 app.MapFinancialMetrics();
+app.MapInsightQueries();
 app.MapPortal();
 
 if (verb == Verb.Migrate)

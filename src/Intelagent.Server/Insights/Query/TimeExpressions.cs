@@ -105,6 +105,7 @@ public static class TimeExpressions
             case "ytd": return Match(1, new DateOnly(today.Year, 1, 1));
             case "qtd": return Match(1, QuarterStart(today));
             case "mtd": return Match(1, MonthStart(today));
+            case "wtd": return Match(1, WeekStart(today));
         }
         if (At(i + 1) == "to" && At(i + 2) == "date")
         {
@@ -209,5 +210,5 @@ public static class TimeExpressions
     /// <summary>Words of time expressions, so typo correction can reach them.</summary>
     public static IEnumerable<string> Words =>
         MonthNames.Keys.Where(k => k.Length > 3).Concat(NumberWords.Keys).Concat(Units).Concat(FutureWords)
-            .Concat(["today", "yesterday", "last", "past", "previous", "prior", "trailing", "this", "current", "since", "date", "ytd", "qtd", "mtd"]);
+            .Concat(["today", "yesterday", "last", "past", "previous", "prior", "trailing", "this", "current", "since", "date", "ytd", "qtd", "mtd", "wtd"]);
 }
