@@ -144,8 +144,18 @@ public abstract class QueryEndpointTests<TApp>(TApp app) : IClassFixture<TApp> w
         var lastQuarter = quarterStart.AddMonths(-3);
         object Start(string id, DateTimeOffset at, decimal amount) => new
         {
-            id = "qry-ev-" + id, customerId = "qry-" + id, subscriptionId = "qry-sub-" + id, type = "start", at, product = "chatbot", tier = "pro",
-            interval = "month", amount, currency = "USD", quantity = 1, discountPercent = 0,
+            id = "qry-ev-" + id,
+            customerId = "qry-" + id,
+            subscriptionId = "qry-sub-" + id,
+            type = "start",
+            at,
+            product = "chatbot",
+            tier = "pro",
+            interval = "month",
+            amount,
+            currency = "USD",
+            quantity = 1,
+            discountPercent = 0,
         };
         var client = await OperatorAsync();
         var import = await client.PostAsJsonAsync("/api/financial/import", new

@@ -11,8 +11,12 @@ namespace Intelagent.Tests.Insights;
 /// </summary>
 public sealed class QueryQuestionSetTests(ITestOutputHelper output)
 {
-    /// <summary>The share reached when the set was written; raise it when the parser improves.</summary>
-    private const double RequiredShare = 0.95;
+    /// <summary>
+    /// The share reached (199 of 202); raise it when the parser improves. The set grew in three
+    /// batches: 124 questions written with the parser (all right), 58 written after it and before
+    /// any change for them (49 right, 84%), then 20 more (15 right, 75%) before the last fixes.
+    /// </summary>
+    private const double RequiredShare = 0.985;
 
     [Fact]
     public void QuestionSet_WhenParsed_ShouldMatchTheExpectedInterpretations()

@@ -59,11 +59,12 @@ public static class QueryIntents
 public static class QueryComparisons
 {
     public const string PreviousPeriod = "previous_period";
+    public const string WeekOverWeek = "week_over_week";
     public const string MonthOverMonth = "month_over_month";
     public const string QuarterOverQuarter = "quarter_over_quarter";
     public const string YearOverYear = "year_over_year";
 
-    public static readonly IReadOnlyList<string> All = [PreviousPeriod, MonthOverMonth, QuarterOverQuarter, YearOverYear];
+    public static readonly IReadOnlyList<string> All = [PreviousPeriod, WeekOverWeek, MonthOverMonth, QuarterOverQuarter, YearOverYear];
 }
 
 public static class QueryDimensions

@@ -29,6 +29,7 @@ public static class QueryDefaults
             new(StartOf(start, zone), end is { } e ? StartOf(e, zone) : now, expression, IsDefault: true);
 
         if (metric.Family is MetricFamily.Members or MetricFamily.ChurnRisk) return new QueryTimeRange(now, now, "now", IsDefault: true);
+        if (comparison == QueryComparisons.WeekOverWeek) return From(WeekStart(today), "this week");
         if (comparison == QueryComparisons.MonthOverMonth) return From(MonthStart(today), "this month");
         if (comparison == QueryComparisons.QuarterOverQuarter) return From(QuarterStart(today), "this quarter");
         if (comparison == QueryComparisons.YearOverYear)
@@ -48,6 +49,7 @@ public static class QueryDefaults
 
     public static QueryTimeRange ComparedTo(QueryTimeRange time, string comparison, TimeZoneInfo zone) => comparison switch
     {
+        QueryComparisons.WeekOverWeek => new QueryTimeRange(time.From.AddDays(-7), time.To.AddDays(-7), "the week before"),
         QueryComparisons.MonthOverMonth => Shift(time, 1, zone, "the month before"),
         QueryComparisons.QuarterOverQuarter => Shift(time, 3, zone, "the quarter before"),
         QueryComparisons.YearOverYear => Shift(time, 12, zone, "a year before"),

@@ -21,6 +21,7 @@ public static class QuestionCues
         (["month", "over", "month"], QueryComparisons.MonthOverMonth), (["month", "on", "month"], QueryComparisons.MonthOverMonth), (["mom"], QueryComparisons.MonthOverMonth),
         (["year", "over", "year"], QueryComparisons.YearOverYear), (["year", "on", "year"], QueryComparisons.YearOverYear), (["yoy"], QueryComparisons.YearOverYear),
         (["quarter", "over", "quarter"], QueryComparisons.QuarterOverQuarter), (["quarter", "on", "quarter"], QueryComparisons.QuarterOverQuarter), (["qoq"], QueryComparisons.QuarterOverQuarter),
+        (["week", "over", "week"], QueryComparisons.WeekOverWeek), (["week", "on", "week"], QueryComparisons.WeekOverWeek), (["wow"], QueryComparisons.WeekOverWeek),
         (["previous", "period"], QueryComparisons.PreviousPeriod), (["prior", "period"], QueryComparisons.PreviousPeriod),
         (["same", "period", "last", "year"], QueryComparisons.YearOverYear),
     ];

@@ -33,9 +33,6 @@ public static class QuestionParser
         var corrections = QuestionText.Correct(tokens);
         var consumed = new bool[tokens.Length];
 
-        if (ContainsAny(tokens, TimeExpressions.FutureWords))
-            return Unanswerable("I answer questions about what has happened; forecasts and predictions are on the predictions page (GET /api/ai/predictions).", corrections);
-
         string? comparison = FindComparison(tokens, consumed);
         var strong = FindMetrics(tokens, consumed, StrongPhrases);
         var groupBy = FindGrouping(tokens, consumed);
@@ -61,6 +58,10 @@ public static class QuestionParser
         }
         foreach (var (code, word, narrowed) in Vocabulary.Qualifiers)
             if (metric?.Code == code && Has(tokens, word)) metric = Vocabulary.ByCode[narrowed];
+        if (metric is not null && Vocabulary.RateOfCount.TryGetValue(metric.Code, out var rate) && ContainsAny(tokens, Vocabulary.RateWords)) metric = Vocabulary.ByCode[rate];
+        // Churn risk is a prediction the platform already makes; any other question about the future is not ours to guess.
+        if (metric?.Family != MetricFamily.ChurnRisk && ContainsAny(tokens, TimeExpressions.FutureWords))
+            return Unanswerable("I answer questions about what has happened; forecasts and predictions are on the predictions page (GET /api/ai/predictions).", corrections);
         if (metric is null)
             return Unanswerable("I could not find a metric I know in that question.", corrections);
         if (productFilter is not null && metric.Family is MetricFamily.Cost or MetricFamily.Finance or MetricFamily.Usage)
@@ -94,7 +95,16 @@ public static class QuestionParser
 
         var time = times.Count > 0 ? times[0].Range : QueryDefaults.TimeFor(metric, intent, comparison, now, zone);
         QueryTimeRange? comparedTo = null;
-        if (times.Count > 1 && intent is QueryIntents.Comparison or QueryIntents.Drivers or QueryIntents.Growth)
+        if (times.Count == 1 && times[0].Start > 0 && (QuestionCues.Compare.Contains(tokens[times[0].Start - 1]) || tokens[times[0].Start - 1] is "to" or "than" or "with"))
+        {
+            // "leads vs last month": the one time named is what to compare with; the question is about the period after it, to now.
+            comparedTo = times[0].Range;
+            var length = comparedTo.To - comparedTo.From;
+            time = new QueryTimeRange(comparedTo.To, comparedTo.To + length < now ? comparedTo.To + length : now, "the period since");
+            comparison ??= QueryComparisons.PreviousPeriod;
+            if (intent is not (QueryIntents.Growth or QueryIntents.Drivers)) intent = QueryIntents.Comparison;
+        }
+        if (comparedTo is null && times.Count > 1 && intent is QueryIntents.Comparison or QueryIntents.Drivers or QueryIntents.Growth)
         {
             comparedTo = times[1].Range;
             comparison ??= QueryComparisons.PreviousPeriod;
@@ -149,6 +159,7 @@ public static class QuestionParser
             var adjective = tokens[i] switch { "daily" => Day, "weekly" => Week, "monthly" => Month, "quarterly" => Quarter, "hourly" => Hour, _ => null };
             if (adjective is not null) { consumed[i] = true; return adjective; }
             if (!QuestionCues.GroupMarkers.Contains(tokens[i])) continue;
+            if (tokens[i] is "each" or "every" && EachOfTheLast(tokens, i + 1) is { } unit) return unit;
             var start = i + 1;
             while (start < tokens.Length && tokens[start] is "the" or "each" or "every" or "down" or "by") start++;
             foreach (var (phrase, dimension) in Dimensions)
@@ -161,13 +172,26 @@ public static class QuestionParser
         return null;
     }
 
+    /// <summary>"each of the last 6 months": the unit is the grouping; the time expression stays for the time pass.</summary>
+    private static string? EachOfTheLast(string[] tokens, int at)
+    {
+        while (at < tokens.Length && (tokens[at] is "of" or "the" or "last" or "past" or "previous" or "trailing" || int.TryParse(tokens[at], out _) || TimeExpressions.IsNumberWord(tokens[at], out _))) at++;
+        if (at >= tokens.Length) return null;
+        return tokens[at] switch { "day" or "days" => Day, "week" or "weeks" => Week, "month" or "months" => Month, "quarter" or "quarters" => Quarter, _ => null };
+    }
+
     /// <summary>"Which product ...", "what day ...", "what time ...": the dimension the answer is a member of.</summary>
     private static string? WhichDimension(string[] tokens)
     {
         for (var i = 0; i + 1 < tokens.Length; i++)
         {
-            if (!QuestionCues.Which.Contains(tokens[i])) continue;
-            var next = tokens[i + 1];
+            var ranking = QuestionCues.RankingTop.Contains(tokens[i]) || QuestionCues.RankingBottom.Contains(tokens[i]);
+            if (!QuestionCues.Which.Contains(tokens[i]) && !ranking) continue;
+            var after = i + 1;
+            // "top 5 products", "bottom three tiers": skip the count.
+            if (ranking && after + 1 < tokens.Length && (int.TryParse(tokens[after], out _) || TimeExpressions.IsNumberWord(tokens[after], out _))) after++;
+            var next = tokens[after];
+            if (ranking && next is "day" or "time" or "hour") continue;
             if (next is "day" or "weekday") return Weekday;
             if (next is "time" or "hour") return Hour;
             foreach (var (phrase, dimension) in Dimensions)

@@ -162,6 +162,13 @@ public static class TimeExpressions
                 return new TimeMatch(i, previous.Length + 1, new QueryTimeRange(previous.Range.From, now, string.Join(' ', t, i, previous.Length + 1)));
             return null;
         }
+        if (Ordinal(word) is { } ordinal && At(i + 1) == "quarter")
+        {
+            var skip = At(i + 2) == "of" ? 1 : 0;
+            var year = Year(At(i + 2 + skip));
+            var start = new DateOnly(year ?? (ordinal <= QuarterOf(today) ? today.Year : today.Year - 1), ordinal * 3 - 2, 1);
+            return Closed(year is null ? 2 : 3 + skip, start, start.AddMonths(3));
+        }
         if (word.Length == 2 && word[0] == 'q' && word[1] is >= '1' and <= '4')
         {
             var quarter = word[1] - '0';
@@ -196,6 +203,15 @@ public static class TimeExpressions
         return new TimeMatch(i, length, new QueryTimeRange(StartOf(from, zone), now, string.Join(' ', t, i, length)));
     }
 
+    private static int? Ordinal(string token) => token switch
+    {
+        "first" or "1st" => 1,
+        "second" or "2nd" => 2,
+        "third" or "3rd" => 3,
+        "fourth" or "4th" => 4,
+        _ => null,
+    };
+
     private static int? Count(string token)
     {
         if (int.TryParse(token, out var n) && n is > 0 and <= 3660) return n;
@@ -210,5 +226,5 @@ public static class TimeExpressions
     /// <summary>Words of time expressions, so typo correction can reach them.</summary>
     public static IEnumerable<string> Words =>
         MonthNames.Keys.Where(k => k.Length > 3).Concat(NumberWords.Keys).Concat(Units).Concat(FutureWords)
-            .Concat(["today", "yesterday", "last", "past", "previous", "prior", "trailing", "this", "current", "since", "date", "ytd", "qtd", "mtd", "wtd"]);
+            .Concat(["today", "yesterday", "last", "past", "previous", "prior", "trailing", "this", "current", "since", "date", "ytd", "qtd", "mtd", "wtd", "first", "second", "third", "fourth"]);
 }

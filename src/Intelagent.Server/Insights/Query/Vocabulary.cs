@@ -56,7 +56,7 @@ public static class Vocabulary
     public static readonly IReadOnlyList<MetricDefinition> Metrics =
     [
         new("mrr", "MRR", MetricFamily.Finance, MetricUnit.Money,
-            ["mrr", "monthly recurring revenue", "recurring revenue", "revenue", "revenues", "sales", "income", "earnings", "turnover"], FinanceGroupings),
+            ["mrr", "monthly recurring revenue", "recurring revenue", "revenue", "revenues", "sales", "income", "earnings", "turnover", "money did we make", "did we make", "did we earn", "money we made", "we earned"], FinanceGroupings),
         new("arr", "ARR", MetricFamily.Finance, MetricUnit.Money,
             ["arr", "annual recurring revenue", "annual run rate", "run rate", "annual revenue", "yearly revenue"], FinanceGroupings),
         new("customers", "Paying customers", MetricFamily.Finance, MetricUnit.Count,
@@ -74,7 +74,7 @@ public static class Vocabulary
         new("gross_margin", "Gross margin", MetricFamily.Finance, MetricUnit.Ratio,
             ["gross margin", "margin", "margins", "profitability"], MonthlyOnly),
         new("churn_risk", "Churn risk", MetricFamily.ChurnRisk, MetricUnit.Ratio,
-            ["churn risk", "at risk", "risk of churning", "risk of churn", "likely to churn", "about to churn", "going to churn", "might churn", "could churn", "may churn", "risky customers", "danger of churning", "risk of leaving", "likely to leave", "likely to cancel"], [Customer]),
+            ["churn risk", "at risk", "risk of churning", "risk of churn", "likely to churn", "about to churn", "going to churn", "might churn", "could churn", "may churn", "will churn", "might leave", "may leave", "could leave", "will leave", "going to leave", "about to leave", "thinking of leaving", "risky customers", "danger of churning", "risk of leaving", "likely to leave", "likely to cancel"], [Customer]),
         new("cost", "Cost", MetricFamily.Cost, MetricUnit.Money,
             ["infrastructure cost", "infrastructure costs", "cloud costs", "cloud cost", "cost", "costs", "spend", "spending", "expenses", "expense", "cloud bill"], [Month, Quarter, Product, Category, Customer]),
         new("api_calls", "API calls", MetricFamily.Usage, MetricUnit.Count,
@@ -126,7 +126,22 @@ public static class Vocabulary
         ("conversations", "resolved", "resolved_conversations"), ("conversations", "handed", "handoffs"), ("conversations", "escalated", "handoffs"),
         ("emails_sent", "opened", "emails_opened"), ("emails_sent", "clicked", "emails_clicked"), ("emails_sent", "bounced", "bounces"),
         ("leads_enriched", "contacted", "leads_contacted"), ("leads_enriched", "responded", "lead_responses"), ("leads_enriched", "replied", "lead_responses"),
+        ("leads_enriched", "respond", "lead_responses"), ("leads_enriched", "reply", "lead_responses"), ("conversations", "resolve", "resolved_conversations"),
+        ("customers", "lose", "churned_customers"), ("customers", "lost", "churned_customers"), ("customers", "left", "churned_customers"), ("customers", "cancel", "churned_customers"),
+        ("customers", "signed", "new_customers"), ("customers", "joined", "new_customers"), ("customers", "gained", "new_customers"), ("customers", "won", "new_customers"),
+        ("customers", "acquired", "new_customers"), ("customers", "added", "new_customers"),
     ];
+
+    /// <summary>"What percentage / share / proportion of ..." turns a count into its rate.</summary>
+    public static readonly IReadOnlyDictionary<string, string> RateOfCount = new Dictionary<string, string>
+    {
+        ["resolved_conversations"] = "resolution_rate",
+        ["emails_opened"] = "open_rate",
+        ["emails_clicked"] = "click_rate",
+        ["lead_responses"] = "lead_response_rate",
+    };
+
+    public static readonly FrozenSet<string> RateWords = new[] { "percentage", "percent", "share", "proportion", "fraction", "ratio" }.ToFrozenSet();
 
     /// <summary>Words that name a dimension after "by", "per", "each", "across" or "which".</summary>
     public static readonly IReadOnlyList<(string Phrase, string Dimension)> DimensionPhrases =
@@ -180,6 +195,7 @@ public static class Vocabulary
         foreach (var w in QuestionCues.Words) Add(w);
         foreach (var w in TimeExpressions.Words) Add(w);
         foreach (var (_, w, _) in Qualifiers) Add(w);
+        foreach (var w in RateWords) Add(w);
         return words.ToFrozenSet(StringComparer.Ordinal);
     }
 }
