@@ -41,6 +41,7 @@ builder.Services
     .AddFinancialMetrics()
     .AddInsights(builder.Configuration)
     .AddInsightPredictions()
+    .AddInsightQueries(builder.Configuration)
     .AddPortal();
 
 var app = builder.Build();
@@ -61,6 +62,7 @@ app.MapCompliance();
 app.MapFinancialMetrics();
 app.MapInsights();
 app.MapInsightPredictions();
+app.MapInsightQueries();
 app.MapPortal();
 
 if (verb == Verb.Migrate)

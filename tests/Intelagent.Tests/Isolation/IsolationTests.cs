@@ -21,7 +21,7 @@ public sealed class IsolationTestsOnPostgres(PostgresApp app) : IsolationTests<P
 public abstract class IsolationTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : TestApp
 {
     /// <summary>Every module's rows; a module adds its own file beside this one and one entry here.</summary>
-    public static readonly Row[] Rows = [.. FoundationRows.All, .. AuditRows.All, .. RealtimeRows.All, .. AccessRows.All, .. UsageRows.All, .. SsoRows.All, .. DocumentRows.All, .. BillingRows.All, .. PaymentRows.All, .. ComplianceRows.All, .. FinanceRows.All, .. SecurityRestRows.All, .. PresenceRows.All, .. InsightRows.All, .. PredictionRows.All];
+    public static readonly Row[] Rows = [.. FoundationRows.All, .. AuditRows.All, .. RealtimeRows.All, .. AccessRows.All, .. UsageRows.All, .. SsoRows.All, .. DocumentRows.All, .. BillingRows.All, .. PaymentRows.All, .. ComplianceRows.All, .. FinanceRows.All, .. SecurityRestRows.All, .. PresenceRows.All, .. InsightRows.All, .. PredictionRows.All, .. QueryRows.All];
 
     public static TheoryData<string> RowNames => new(Rows.Select(r => r.ToString()));
 
