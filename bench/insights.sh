@@ -7,8 +7,8 @@
 # model on 70% of the customers and prints its AUC on the other 30% against the best single feature's
 # AUC on the same customers, and the revenue forecast's rolling-origin backtest MAPE against
 # seasonal-naive's, each as a ratio, per seed and on average.
-# Section 2, the question parser's latency, is added by the insights-query work (see the marker in
-# bench/Intelagent.InsightsBench/Program.cs).
+# Section 2, the question parser: p50/p99 per call over the tests' question set (--parser-rounds 50),
+# against lower-casing and splitting the same questions into words, and against the 20 ms goal.
 # Needs: dotnet.
 set -euo pipefail
 

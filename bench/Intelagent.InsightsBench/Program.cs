@@ -43,7 +43,37 @@ for (var seed = 1; seed <= seeds; seed++)
 Console.WriteLine(string.Create(invariant, $"churn model AUC / single-feature baseline AUC: mean {Mean(aucRatios):0.000} over {aucRatios.Count} seeds (above 1: the model ranks churners better)"));
 Console.WriteLine(string.Create(invariant, $"forecast MAPE / seasonal-naive MAPE:        mean {Mean(mapeRatios):0.000} over {mapeRatios.Count} seeds (below 1: the forecast misses less)"));
 Console.WriteLine();
-// == question parser latency == : the insights-query branch adds its section here.
+// Section 2, the question parser's latency over the test question set (202 phrasings), measured per
+// call after a warm-up. Its same-run baseline is the floor any parser pays: lower-casing the question
+// and splitting it into words. The goal is p99 under 20 ms.
+var questionFile = Path.Combine(AppContext.BaseDirectory, "QueryQuestions.json");
+using var questionJson = System.Text.Json.JsonDocument.Parse(File.ReadAllText(questionFile));
+var questions = questionJson.RootElement.GetProperty("questions").EnumerateArray().Select(q => q.GetProperty("q").GetString()!).ToArray();
+var rounds = Option("parser-rounds", 50);
+var now = DateTimeOffset.Parse("2026-11-26T13:00:00Z", invariant);
+foreach (var q in questions) Intelagent.Server.Insights.Query.QuestionParser.Parse(q, now, TimeZoneInfo.Utc);
+var parse = new List<double>(questions.Length * rounds);
+var split = new List<double>(questions.Length * rounds);
+var understood = 0;
+for (var round = 0; round < rounds; round++)
+{
+    foreach (var q in questions)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var result = Intelagent.Server.Insights.Query.QuestionParser.Parse(q, now, TimeZoneInfo.Utc);
+        parse.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        if (round == 0 && result.Understood) understood++;
+        start = Stopwatch.GetTimestamp();
+        var words = q.ToLowerInvariant().Split([' ', ',', '?', '.', '!'], StringSplitOptions.RemoveEmptyEntries);
+        split.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        GC.KeepAlive(words);
+    }
+}
+double Quantile(List<double> values, double q) { var sorted = values.Order().ToList(); return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)]; }
+Console.WriteLine($"== question parser: {questions.Length} questions x {rounds} rounds ({understood} understood) ==");
+Console.WriteLine(string.Create(invariant, $"parser       p50 {Quantile(parse, 0.5),8:0.0000} ms  p99 {Quantile(parse, 0.99),8:0.0000} ms  max {parse.Max(),8:0.000} ms"));
+Console.WriteLine(string.Create(invariant, $"split words  p50 {Quantile(split, 0.5),8:0.0000} ms  p99 {Quantile(split, 0.99),8:0.0000} ms"));
+Console.WriteLine(string.Create(invariant, $"parser p99 / split-words p99: {Quantile(parse, 0.99) / Quantile(split, 0.99):0.0}x; parser p99 / 20 ms goal: {Quantile(parse, 0.99) / 20:0.0000}"));
 return 0;
 
 static double Mean(List<double> values) => values.Count == 0 ? double.NaN : values.Average();

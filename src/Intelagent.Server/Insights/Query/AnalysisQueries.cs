@@ -87,6 +87,9 @@ public sealed class AnalysisQueries(AppDb db, IServiceProvider services, Metrics
     {
         if (services.GetService<IChurnRiskScorer>() is not { } scorer)
             return new QueryOutcome("The churn model is not available on this server, so I cannot say which customers are at risk. No list is shown rather than a guessed one.", QueryTable.Empty, null);
+        // Churn risk is the operator's view of its customers (docs/decisions/020): an organization is not shown a score of itself.
+        if (scope.OrganizationId is not null)
+            return new QueryOutcome("Churn risk is scored for the platform's operators, about their customers; an organization's own view has no churn scores. Ask about your usage, members or product events instead.", QueryTable.Empty, null);
         var report = await scorer.ScoreAsync(db, new InsightScope(scope.OrganizationId, scope.Now), cancellationToken);
         var descending = query.Ranking?.Descending ?? true;
         var ranked = (descending ? report.Customers.OrderByDescending(c => c.Probability) : report.Customers.OrderBy(c => c.Probability)).Take(query.Ranking?.Limit ?? 10).ToList();
