@@ -67,18 +67,22 @@ public static class JobsSetup
             Schedule<Security.Retention.RetentionEnforcementJob>(quartz, "retention-enforcement", TimeSpan.FromHours(1));
             Schedule<Security.Compliance.MonthlyComplianceReportJob>(quartz, "compliance-report-monthly", TimeSpan.FromHours(1));
             Schedule<Billing.Metrics.FinancialReportJob>(quartz, "financial-report", TimeSpan.FromHours(6));
-            Schedule<Insights.Store.InsightJob>(quartz, "insights-run", Insights.Store.InsightJob.Interval);
+            // Not at once: a fresh demo start runs the detectors itself right after seeding its events.
+            Schedule<Insights.Store.InsightJob>(quartz, "insights-run", Insights.Store.InsightJob.Interval, startAfter: TimeSpan.FromMinutes(5));
         });
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return services;
     }
 
-    private static void Schedule<TJob>(IQuartzBuilder quartz, string name, TimeSpan interval) where TJob : IJob
+    private static void Schedule<TJob>(IQuartzBuilder quartz, string name, TimeSpan interval, TimeSpan? startAfter = null) where TJob : IJob
     {
         var key = new JobKey(name);
         quartz.AddJob<TJob>(job => job.WithIdentity(key));
-        quartz.AddTrigger(trigger => trigger.ForJob(key).WithIdentity(name + "-trigger")
-            .StartNow()
-            .WithSimpleSchedule(schedule => schedule.WithInterval(interval).RepeatForever()));
+        quartz.AddTrigger(trigger =>
+        {
+            trigger.ForJob(key).WithIdentity(name + "-trigger").WithSimpleSchedule(schedule => schedule.WithInterval(interval).RepeatForever());
+            if (startAfter is { } delay) trigger.StartAt(TimeProvider.System.GetUtcNow() + delay); // Quartz fires on the system clock; the jobs themselves read the TimeProvider.
+            else trigger.StartNow();
+        });
     }
 }
