@@ -37,6 +37,12 @@ public sealed class PortalFixture : IAsyncLifetime
             ],
         });
         _server = await serverStarting;
+        // The first circuit of a cold server (JIT, MudBlazor's first render) can take longer than a
+        // test's 15 s step on a busy machine: warm it up once here, with a longer wait.
+        var warmUp = await NewPageAsync();
+        await warmUp.GotoAsync("/sign-in", new() { Timeout = 90_000 });
+        await warmUp.GetByLabel("Email").WaitForAsync(new() { Timeout = 90_000 });
+        await warmUp.Context.CloseAsync();
     }
 
     /// <summary>A fresh browser context (its own cookies) with a laptop-sized window.</summary>
