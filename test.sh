@@ -217,7 +217,9 @@ fi
 RESULTS=$WORK/results
 mkdir -p "$RESULTS"
 test_rc=0
-dotnet test "$SOLUTION" -c Release --no-build \
+# -m:1 runs the test projects one after another: the browser tests' Blazor server and the
+# server tests sharing two cores at once made a portal step miss its wait in CI.
+dotnet test "$SOLUTION" -c Release --no-build -m:1 \
     --logger "trx;LogFilePrefix=r" --results-directory "$RESULTS" "$@" || test_rc=$?
 
 # ---------------------------------------------------------------------------
