@@ -134,6 +134,14 @@ public sealed class PortalSession(AuthenticationStateProvider authentication, IS
         return (null, failure is null ? Error.Forbidden("forbidden", "You may not do this.") : new Error(failure.Status, failure.Code, failure.Message));
     }
 
+    /// <summary>What the signed-in person may receive live: the same groups and filter as their hub connections.</summary>
+    public async Task<Realtime.Stream.RealtimeAccess?> RealtimeAccessAsync(CancellationToken cancellationToken = default)
+    {
+        if (UserId is null) return null;
+        await using var scope = CreateScope(null, null);
+        return await Realtime.Stream.RealtimeAccess.LoadAcrossTenantsAsync(scope.ServiceProvider.GetRequiredService<AppDb>(), UserId, IsOperator, cancellationToken);
+    }
+
     private AsyncServiceScope CreateScope(string? organizationId, Role? role)
     {
         var scope = scopes.CreateAsyncScope();

@@ -37,7 +37,7 @@ public static class RealtimeModule
         services.AddSocketIo(configuration, redis);
         services.AddPresence(configuration, redis);
         services.AddSingleton(sp => new RealtimeAccessBus(sp.GetRequiredService<RealtimeConnections>(), sp.GetRequiredService<SocketIoConnections>(),
-            sp.GetRequiredService<PresenceTracker>(), redis, sp.GetRequiredService<ILogger<RealtimeAccessBus>>()));
+            sp.GetRequiredService<PresenceTracker>(), sp.GetRequiredService<RealtimeLocalListeners>(), redis, sp.GetRequiredService<ILogger<RealtimeAccessBus>>()));
         services.AddHostedService(sp => sp.GetRequiredService<RealtimeAccessBus>());
         services.AddHostedService<RealtimeSessionSweep>();
         services.AddScoped<RealtimePublisher>();

@@ -8,10 +8,12 @@ namespace Intelagent.Server.Realtime.SocketIo;
 /// Delivers published events to the socket.io connections of every node. Without <c>REDIS_URL</c> it
 /// delivers on this node. With it, the publishing node encodes the event once and publishes
 /// <c>group\nframe</c> on a channel of its own (<c>{prefix}:socketio</c>); every node, itself included,
-/// delivers the received frame to its sessions of that group. The SignalR backplane is not reused:
+/// delivers the received frame to its sessions of that group (and to the portal's circuits,
+/// <see cref="RealtimeLocalListeners"/>). The SignalR backplane is not reused:
 /// its messages are SignalR invocations, which would have to be decoded and re-encoded per node.
 /// </summary>
-public sealed class SocketIoFanOut(SocketIoConnections connections, RealtimeRedisSettings? redis, ILogger<SocketIoFanOut> logger)
+public sealed class SocketIoFanOut(SocketIoConnections connections, RealtimeLocalListeners listeners, RealtimeRedisSettings? redis,
+    ILogger<SocketIoFanOut> logger)
     : IHostedService, IAsyncDisposable
 {
     private ConnectionMultiplexer? _multiplexer;
@@ -41,7 +43,13 @@ public sealed class SocketIoFanOut(SocketIoConnections connections, RealtimeRedi
                 logger.LogWarning(exception, "Redis unreachable: socket.io event {EventId} delivered on this node only", e.Id);
             }
         }
+        Deliver(group, frame);
+    }
+
+    private void Deliver(string group, byte[] frame)
+    {
         connections.Deliver(group, frame);
+        listeners.Deliver(group, frame);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -54,7 +62,7 @@ public sealed class SocketIoFanOut(SocketIoConnections connections, RealtimeRedi
             if (bytes is null) return;
             var separator = Array.IndexOf(bytes, (byte)'\n');
             if (separator <= 0) return;
-            connections.Deliver(Encoding.UTF8.GetString(bytes, 0, separator), bytes[(separator + 1)..]);
+            Deliver(Encoding.UTF8.GetString(bytes, 0, separator), bytes[(separator + 1)..]);
         });
     }
 

@@ -12,7 +12,8 @@ public static class SocketIoSetup
         services.AddSingleton<SocketIoConnections>();
         services.AddSingleton<SocketIoProtocol>();
         services.AddSingleton<SocketIoEndpoint>();
-        services.AddSingleton(sp => new SocketIoFanOut(sp.GetRequiredService<SocketIoConnections>(), redis, sp.GetRequiredService<ILogger<SocketIoFanOut>>()));
+        services.AddSingleton<RealtimeLocalListeners>();
+        services.AddSingleton(sp => new SocketIoFanOut(sp.GetRequiredService<SocketIoConnections>(), sp.GetRequiredService<RealtimeLocalListeners>(), redis, sp.GetRequiredService<ILogger<SocketIoFanOut>>()));
         services.AddHostedService(sp => sp.GetRequiredService<SocketIoFanOut>());
         return services;
     }

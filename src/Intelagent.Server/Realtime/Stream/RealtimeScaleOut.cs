@@ -40,7 +40,8 @@ public sealed record RealtimeRedisSettings(ConfigurationOptions Options, string 
 }
 
 /// <summary>Tells every node that a user's (or an organization's members') groups must be recomputed.</summary>
-public sealed class RealtimeAccessBus(RealtimeConnections connections, SocketIoConnections socketIo, PresenceTracker presence, RealtimeRedisSettings? redis,
+public sealed class RealtimeAccessBus(RealtimeConnections connections, SocketIoConnections socketIo, PresenceTracker presence, RealtimeLocalListeners listeners,
+    RealtimeRedisSettings? redis,
     ILogger<RealtimeAccessBus> logger)
     : IHostedService, IAsyncDisposable
 {
@@ -66,6 +67,7 @@ public sealed class RealtimeAccessBus(RealtimeConnections connections, SocketIoC
         }
         await connections.RefreshAsync(userId, organizationId, cancellationToken);
         await socketIo.RefreshAsync(userId, organizationId, cancellationToken);
+        listeners.NotifyAccessChanged(userId, organizationId);
         if (userId is not null) await presence.RefreshAccessAsync(userId, cancellationToken);
     }
 
@@ -87,6 +89,7 @@ public sealed class RealtimeAccessBus(RealtimeConnections connections, SocketIoC
         {
             await connections.RefreshAsync(userId, organizationId, CancellationToken.None);
             await socketIo.RefreshAsync(userId, organizationId, CancellationToken.None);
+            listeners.NotifyAccessChanged(userId, organizationId);
             if (userId is not null) await presence.RefreshAccessAsync(userId, CancellationToken.None);
         }
         catch (Exception exception) { logger.LogWarning(exception, "Could not regroup connections after an access change"); }
