@@ -47,6 +47,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
         start.Environment["DATABASE_URL"] = "sqlite:" + Path.Combine(dataDirectory, "intelagent.db");
         // Every test signs in from 127.0.0.1: keep the per-IP sign-in throttle out of the way.
         start.Environment["RateLimits__SignInPerMinute"] = "1000";
+        start.Environment["RateLimits__SignUpPerHour"] = "1000"; // every test registers its own organization from 127.0.0.1
+        start.Environment["RateLimits__OrganizationsPerHour"] = "1000";
         start.Environment["Logging__LogLevel__Microsoft.EntityFrameworkCore"] = "Warning";
         start.Environment["Logging__Console__FormatterName"] = "simple";
 

@@ -48,3 +48,28 @@ window.intelagentPortal = {
         window.location.assign('/sign-in');
     },
 };
+
+// A table wider than its container scrolls sideways (on a phone, or with long values): such a
+// region must be reachable by keyboard (WCAG 2.1.1), so it becomes focusable while it scrolls.
+(() => {
+    let scheduled = false;
+    const mark = () => {
+        scheduled = false;
+        for (const container of document.querySelectorAll('.mud-table-container')) {
+            const scrolls = container.scrollWidth > container.clientWidth || container.scrollHeight > container.clientHeight;
+            if (scrolls && !container.hasAttribute('tabindex')) {
+                container.setAttribute('tabindex', '0');
+                container.setAttribute('role', 'region');
+                const label = container.closest('[aria-label]')?.getAttribute('aria-label');
+                container.setAttribute('aria-label', label ? `${label} (scrolls)` : 'Table (scrolls)');
+            } else if (!scrolls && container.getAttribute('tabindex') === '0') {
+                container.removeAttribute('tabindex');
+                container.removeAttribute('role');
+                container.removeAttribute('aria-label');
+            }
+        }
+    };
+    const schedule = () => { if (!scheduled) { scheduled = true; requestAnimationFrame(mark); } };
+    new MutationObserver(schedule).observe(document.documentElement, { childList: true, subtree: true });
+    window.addEventListener('resize', schedule);
+})();
