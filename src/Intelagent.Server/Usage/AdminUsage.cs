@@ -27,10 +27,16 @@ public sealed class AdminUsage(AppDb db, IUsageCounters counters)
     {
         var page = PageRequest.From(limit, cursor);
         if (!page.IsSuccess) return page.Error!;
-        var (day, month, now) = Periods();
         var organizations = await db.Organizations.IgnoreQueryFilters().AsNoTracking().OrderBy(o => o.Id)
             .ToPageAsync(page.Value!, (q, after) => q.Where(o => string.Compare(o.Id, after) > 0), o => o.Id, o => o, cancellationToken);
-        var ids = organizations.Items.Select(o => o.Id).ToList();
+        return new Page<OrganizationUsageResponse>(await MetersAcrossTenantsAsync(organizations.Items, cancellationToken), organizations.NextCursor);
+    }
+
+    /// <summary>The meters of the given organizations (the admin portal's filtered lists), in their order.</summary>
+    public async Task<IReadOnlyList<OrganizationUsageResponse>> MetersAcrossTenantsAsync(IReadOnlyList<Organization> organizations, CancellationToken cancellationToken)
+    {
+        var (day, month, now) = Periods();
+        var ids = organizations.Select(o => o.Id).ToList();
         var overrides = await db.Set<UsageLimitOverride>().IgnoreQueryFilters().AsNoTracking().Where(o => ids.Contains(o.OrganizationId))
             .ToDictionaryAsync(o => o.OrganizationId, cancellationToken);
         var rows = await db.Set<UsageRollup>().IgnoreQueryFilters().AsNoTracking()
@@ -47,7 +53,7 @@ public sealed class AdminUsage(AppDb db, IUsageCounters counters)
             .GroupBy(e => e.OrganizationId)
             .ToDictionary(g => g.Key, g => (long)g.GroupBy(e => e.Product).Sum(p => p.OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id).First().Quantity));
 
-        var items = organizations.Items.Select(o =>
+        return organizations.Select(o =>
         {
             var limits = UsageLimitsProvider.Apply(Plans.For(o.SubscriptionTier), overrides.GetValueOrDefault(o.Id));
             var calls = rows.Where(r => r.OrganizationId == o.Id && r.Metric == UsageMetric.ApiCalls && r.PeriodStart == day).Sum(r => r.Value)
@@ -58,7 +64,6 @@ public sealed class AdminUsage(AppDb db, IUsageCounters counters)
                 Meter(storage.GetValueOrDefault(o.Id), limits.StorageBytes), Meter(members.GetValueOrDefault(o.Id) + invited.GetValueOrDefault(o.Id), limits.Seats),
                 Meter(projects.GetValueOrDefault(o.Id), limits.Projects));
         }).ToList();
-        return new Page<OrganizationUsageResponse>(items, organizations.NextCursor);
     }
 
     /// <summary>The largest consumers of a counted metric in its current period: API and refused calls today, bandwidth this month.</summary>
