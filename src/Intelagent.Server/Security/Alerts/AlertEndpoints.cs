@@ -39,8 +39,8 @@ public sealed record SecurityAlertPayload(string AlertId, string Kind, string Se
 
 /// <summary>
 /// Admins and owners hear about every alert at once: a stored notification each, and a
-/// security:alert event on the hub for those who may read the audit trail (once per domain event,
-/// even if the outbox delivers it again).
+/// security:alert event on the hub for those who may read the audit trail and for the platform's
+/// operators (once per domain event, even if the outbox delivers it again).
 /// </summary>
 internal sealed class SecurityAlertNotifications(Notifier notifier, RealtimePublisher publisher) : IDomainEventHandler<SecurityAlertRaised>
 {
@@ -48,9 +48,10 @@ internal sealed class SecurityAlertNotifications(Notifier notifier, RealtimePubl
     {
         await notifier.NotifyRolesAsync(e.OrganizationId, Role.Admin, "security.alert", $"Security alert: {e.Title}",
             "Activity monitoring raised an alert. Review it in the security center.", exceptUserId: null, cancellationToken);
-        publisher.Stage(RealtimeDraft.ForOrganization(e.OrganizationId, RealtimeEventTypes.SecurityAlert, Permissions.AuditRead,
-            new SecurityAlertPayload(e.AlertId, e.Kind, e.Severity, e.Title)) with
-        { SourceEventId = envelope.Id });
+        var payload = new SecurityAlertPayload(e.AlertId, e.Kind, e.Severity, e.Title);
+        publisher.Stage(RealtimeDraft.ForOrganization(e.OrganizationId, RealtimeEventTypes.SecurityAlert, Permissions.AuditRead, payload) with { SourceEventId = envelope.Id });
+        // Operators watch every organization's alerts at once (the admin portal's security page).
+        publisher.Stage(RealtimeDraft.ForOperators(e.OrganizationId, RealtimeEventTypes.SecurityAlert, payload) with { SourceEventId = envelope.Id });
         // Saves the notifications and the stored realtime event together, then sends it.
         await publisher.CommitAsync(cancellationToken);
     }
