@@ -29,8 +29,18 @@ public sealed class AdminFinanceTests(PortalFixture portal)
         var start = monthStart.AddMonths(-3).AddDays(2);
         object Event(string id, string customer, string type, DateTimeOffset at, decimal amount) => new
         {
-            id = $"{prefix}-{id}", customerId = $"{prefix}-{customer}", subscriptionId = $"{prefix}-{customer}-sub", type, at, product = "chatbot", tier = "pro",
-            interval = "month", amount, currency = "USD", quantity = 1, discountPercent = 0m,
+            id = $"{prefix}-{id}",
+            customerId = $"{prefix}-{customer}",
+            subscriptionId = $"{prefix}-{customer}-sub",
+            type,
+            at,
+            product = "chatbot",
+            tier = "pro",
+            interval = "month",
+            amount,
+            currency = "USD",
+            quantity = 1,
+            discountPercent = 0m,
         };
         var file = new
         {

@@ -27,8 +27,18 @@ public abstract class AdminQueriesTests<TApp>(TApp app) : IClassFixture<TApp> wh
         var start = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-2).AddDays(3);
         object Event(string id, string customer, string type, DateTimeOffset at, decimal amount) => new
         {
-            id = prefix + id, customerId = prefix + customer, subscriptionId = prefix + customer + "-s", type, at, product = "chatbot", tier = "pro",
-            interval = "month", amount, currency = "USD", quantity = 1, discountPercent = 0m,
+            id = prefix + id,
+            customerId = prefix + customer,
+            subscriptionId = prefix + customer + "-s",
+            type,
+            at,
+            product = "chatbot",
+            tier = "pro",
+            interval = "month",
+            amount,
+            currency = "USD",
+            quantity = 1,
+            discountPercent = 0m,
         };
         return new
         {
