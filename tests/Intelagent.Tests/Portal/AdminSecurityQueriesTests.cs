@@ -117,8 +117,13 @@ public abstract class AdminSecurityQueriesTests<TApp>(TApp app) : IClassFixture<
         {
             db.Set<SecurityAlert>().Add(new SecurityAlert
             {
-                Id = id, OrganizationId = account.OrganizationId, Kind = SecurityAlertKinds.FailedSignInBurst, Severity = severity,
-                Title = "Repeated failed sign-ins", SubjectUserId = account.UserId, CreatedAt = at ?? app.Clock.GetUtcNow(),
+                Id = id,
+                OrganizationId = account.OrganizationId,
+                Kind = SecurityAlertKinds.FailedSignInBurst,
+                Severity = severity,
+                Title = "Repeated failed sign-ins",
+                SubjectUserId = account.UserId,
+                CreatedAt = at ?? app.Clock.GetUtcNow(),
             });
             return db.SaveChangesAsync();
         }, account.OrganizationId);
@@ -133,8 +138,14 @@ public abstract class AdminSecurityQueriesTests<TApp>(TApp app) : IClassFixture<
             var now = app.Clock.GetUtcNow();
             db.Set<Incident>().Add(new Incident
             {
-                Id = id, OrganizationId = account.OrganizationId, Title = "Lost laptop", Severity = IncidentSeverity.High, Status = status,
-                CreatedAt = now, UpdatedAt = now, ResolvedAt = status == IncidentStatus.Resolved ? now : null,
+                Id = id,
+                OrganizationId = account.OrganizationId,
+                Title = "Lost laptop",
+                Severity = IncidentSeverity.High,
+                Status = status,
+                CreatedAt = now,
+                UpdatedAt = now,
+                ResolvedAt = status == IncidentStatus.Resolved ? now : null,
             });
             return db.SaveChangesAsync();
         }, account.OrganizationId);
