@@ -36,7 +36,8 @@ public static class DashboardQueries
     public static UsageGauge Gauge(string key, string label, UsageMeter meter, string unit)
     {
         var used = UsageFormat.Amount(meter.Used, unit);
-        if (meter.Limit is not { } limit) return new UsageGauge(key, label, used, "unlimited", null, meter.Used > 0 ? 1 : 0, 1);
+        // No limit, no share to fill: the bar stays an empty track and the words say "unlimited".
+        if (meter.Limit is not { } limit) return new UsageGauge(key, label, used, "unlimited", null, 0, 1);
         var percent = meter.Percent is { } ratio ? Math.Round(ratio * 100m, 1) : limit == 0 ? (meter.Used > 0 ? 100m : 0m) : Math.Round(100m * meter.Used / limit, 1);
         var span = Math.Max(Math.Max(meter.Used, limit), 1);
         return new UsageGauge(key, label, used, UsageFormat.Amount(limit, unit), percent, (double)meter.Used / span, (double)limit / span);

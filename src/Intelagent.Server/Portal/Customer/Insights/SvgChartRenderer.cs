@@ -76,7 +76,8 @@ public static class SvgChartRenderer
         var every = Math.Max(1, (int)Math.Ceiling(chart.Labels.Count / 8.0));
         for (var i = 0; i < chart.Labels.Count; i++)
         {
-            if (i % every != 0 && i != chart.Labels.Count - 1) continue;
+            // Every n-th label, and the last only when it does not crowd the one before it.
+            if (i % every != 0 && (i != chart.Labels.Count - 1 || i % every < every * 0.7)) continue;
             svg.Append(CultureInfo.InvariantCulture, $"<text class=\"portal-chart-tick\" x=\"{X(i, chart.Labels.Count, chart.Kind):0.#}\" y=\"{Top + PlotHeight + 16}\" text-anchor=\"middle\">{Encode(Short(chart.Labels[i]))}</text>");
         }
         svg.Append(CultureInfo.InvariantCulture, $"<text class=\"portal-chart-label\" x=\"{Left + PlotWidth / 2:0.#}\" y=\"{Height - 8}\" text-anchor=\"middle\">{Encode(chart.XLabel)}</text>");
