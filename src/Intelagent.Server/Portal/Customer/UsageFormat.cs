@@ -10,14 +10,14 @@ public static class UsageFormat
 
     public static string Amount(long value, string unit) => unit == "bytes" ? Bytes(value) : value.ToString("N0", CultureInfo.InvariantCulture);
 
-    /// <summary>Binary multiples, one decimal: 1536 is "1.5 KB".</summary>
+    /// <summary>Decimal multiples as the limits are set (DECISIONS: 1 GB = 10^9 bytes), one decimal: 1500 is "1.5 KB".</summary>
     public static string Bytes(long bytes)
     {
         double value = bytes;
         var unit = 0;
-        while (Math.Abs(value) >= 1024 && unit < ByteUnits.Length - 1)
+        while (Math.Abs(value) >= 1000 && unit < ByteUnits.Length - 1)
         {
-            value /= 1024;
+            value /= 1000;
             unit++;
         }
         return unit == 0 ? $"{bytes} B" : value.ToString("0.#", CultureInfo.InvariantCulture) + " " + ByteUnits[unit];
