@@ -26,6 +26,8 @@ public sealed class DocumentEditorTests(PortalFixture portal)
         await ada.GetByLabel("Title").FillAsync("Launch plan");
         await ada.GetByRole(AriaRole.Button, new() { Name = "Create document" }).ClickAsync();
         await Assertions.Expect(ada.GetByTestId("document-link").Filter(new() { HasText = "Launch plan" })).ToBeVisibleAsync();
+        await ada.ReloadAsync(); // without the toast, which is the theme's and not this page's
+        await Assertions.Expect(ada.GetByTestId("document-link").Filter(new() { HasText = "Launch plan" })).ToBeVisibleAsync();
         await ScreenshotAsync(ada, "documents-list");
         await Accessibility.AssertNoSeriousViolationsAsync(ada, "documents-list");
 
@@ -123,6 +125,19 @@ public sealed class DocumentEditorTests(PortalFixture portal)
         await Assertions.Expect(member.GetByTestId("doc-stopped")).ToContainTextAsync("deleted");
         await Assertions.Expect(member.GetByTestId("doc-state")).ToHaveAttributeAsync("data-state", "stopped");
         Assert.Equal(0, await member.EvaluateAsync<int>("() => window.intelagentDocuments.live().reduce((n, e) => n + e.timers, 0)"));
+    }
+
+    [Fact]
+    public async Task EditorScript_WithMessagesReorderedAndLost_ShouldEndIdenticalToTheServer()
+    {
+        var page = await portal.NewPageAsync();
+        await page.GotoAsync("/sign-in");
+        await page.WaitForFunctionAsync("() => !!window.intelagentDocuments");
+        var script = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "DocumentClientSimulation.js"));
+        var divergence = await page.EvaluateAsync<string?>(script, new { runs = 12, steps = 250, deliver = 0.95 });
+        Assert.Null(divergence);
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.intelagentDocuments.live().length"));
+        await page.Context.CloseAsync();
     }
 
     /// <summary>The editor's own state (the chip shows it a moment later): nothing in flight, and at least one revision.</summary>

@@ -40,8 +40,7 @@ public sealed partial class DocumentEditor
     private IJSObjectReference? _editor;
     private ElementReference _textarea, _overlay;
     private DocumentResponse? _document;
-    private string? _organizationId, _presenceConnection, _watchedGroup, _stopped, _openedId;
-    private List<BreadcrumbItem> _crumbs = [];
+    private string? _organizationId, _projectName, _presenceConnection, _watchedGroup, _stopped, _openedId;
     private IReadOnlyList<PresentUser> _present = [];
     private long _presenceVersion = -1;
     private bool _canEdit, _canManage, _showHistory, _listening, _start, _starting, _disposed;
@@ -87,7 +86,7 @@ public sealed partial class DocumentEditor
         _document = document.Value!;
         var project = await Portal.RunAsync(Permissions.ProjectsRead, async (services, cancellationToken) =>
             (Result<string>)(await services.GetRequiredService<Organizations.ProjectService>().GetAsync(_document.ProjectId, cancellationToken))?.Name!, organizationId: _organizationId);
-        _crumbs = [new("Projects", "/projects"), new(project.Value ?? "Project", $"/projects/{_document.ProjectId}/documents"), new(_document.Title, null, disabled: true)];
+        _projectName = project.Value ?? "Project";
         _canEdit = await Portal.AllowsAsync(Permissions.DocumentsEdit, organizationId: _organizationId);
         _canManage = _canEdit && DocumentPeople.MayManage(Portal, _organizationId, _document.CreatedByUserId);
 

@@ -42,8 +42,16 @@ window.intelagentDocuments = (() => {
                 [window, 'resize', () => this.render()],
             ];
             for (const [target, type, handler] of this.listeners) target.addEventListener(type, handler);
+            this.quietMs = options.quietMs ?? 20000;
             this.setState('synchronized');
+            this.watchQuiet();
             this.render();
+        }
+
+        // An event lost on the way (a dropped connection) shows as a gap only when a later one comes:
+        // a quiet document asks for what it may have missed now and then.
+        watchQuiet() {
+            this.later('quiet', this.quietMs, async () => { await this.catchUp(); this.watchQuiet(); });
         }
 
         // ---- local edits -------------------------------------------------------------------
@@ -259,7 +267,7 @@ window.intelagentDocuments = (() => {
         // One pending timer per purpose, all cleared by dispose().
         later(purpose, ms, work) {
             this.timerIds ??= new Map();
-            if (this.timerIds.has(purpose)) return;
+            if (this.stopped || this.timerIds.has(purpose)) return;
             const id = setTimeout(() => { this.timerIds.delete(purpose); this.timers.delete(id); work(); }, ms);
             this.timerIds.set(purpose, id);
             this.timers.add(id);
