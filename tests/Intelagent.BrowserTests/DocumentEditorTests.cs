@@ -16,7 +16,7 @@ public sealed class DocumentEditorTests(PortalFixture portal)
     [Fact]
     public async Task TwoMembers_TypingAtOnce_ShouldConvergeAndSeeEachOther()
     {
-        var team = await Team.CreateAsync(portal, "Ada Author", ("Ben Builder", "member"));
+        var team = await Team.CreateAsync(portal, "Ada Author", 1366, ("Ben Builder", "member"));
         var ada = team.Owner;
         await SignInAsync(ada, team.OwnerEmail, returnPath: "/projects");
         await ada.GetByRole(AriaRole.Link, new() { Name = "Documents of Handbook" }).ClickAsync();
@@ -94,7 +94,7 @@ public sealed class DocumentEditorTests(PortalFixture portal)
     [Fact]
     public async Task Viewer_ShouldReadOnly_AndAnEditorOfADeletedDocumentShouldSaySo()
     {
-        var team = await Team.CreateAsync(portal, "Olga Owner", ("Vic Viewer", "viewer"), ("Mia Member", "member"));
+        var team = await Team.CreateAsync(portal, "Olga Owner", 390, ("Vic Viewer", "viewer"), ("Mia Member", "member"));
         var created = await team.Owner.APIRequest.PostAsync($"/api/projects/{team.ProjectId}/documents",
             new() { DataObject = new { title = "Policy", content = "Read me." } });
         Assert.True(created.Ok, await created.TextAsync());
@@ -110,6 +110,9 @@ public sealed class DocumentEditorTests(PortalFixture portal)
         await Assertions.Expect(text).ToHaveValueAsync("Read me.");
         await Assertions.Expect(text).ToHaveAttributeAsync("readonly", "");
         await Assertions.Expect(viewer.GetByTestId("doc-readonly")).ToBeVisibleAsync();
+        // On a phone: nothing wider than the screen.
+        Assert.True(await viewer.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the editor scrolls sideways on a phone");
+        await ScreenshotAsync(viewer, "document-editor-phone");
         await text.PressAsync("End");
         await viewer.Keyboard.TypeAsync("!");
         await Assertions.Expect(text).ToHaveValueAsync("Read me.");
@@ -168,10 +171,10 @@ public sealed class DocumentEditorTests(PortalFixture portal)
         }
     }
 
-    /// <summary>A fresh organization with a project "Handbook": its owner's page, and one page per invited member (not signed in yet).</summary>
+    /// <summary>A fresh organization with a project "Handbook": its owner's page, and one page per invited member (not signed in yet), <c>memberWidth</c> wide.</summary>
     private sealed record Team(IPage Owner, string OwnerEmail, string ProjectId, IReadOnlyList<IPage> Members, IReadOnlyList<string> MemberEmails)
     {
-        public static async Task<Team> CreateAsync(PortalFixture portal, string ownerName, params (string Name, string Role)[] people)
+        public static async Task<Team> CreateAsync(PortalFixture portal, string ownerName, int memberWidth, params (string Name, string Role)[] people)
         {
             var owner = await portal.NewPageAsync();
             var suffix = Guid.NewGuid().ToString("N")[..10];
@@ -192,7 +195,7 @@ public sealed class DocumentEditorTests(PortalFixture portal)
                 var invited = await owner.APIRequest.PostAsync($"/api/organizations/{organizationId}/invitations", new() { DataObject = new { email, role } });
                 Assert.True(invited.Ok, await invited.TextAsync());
                 var token = JsonDocument.Parse(await invited.TextAsync()).RootElement.GetProperty("token").GetString();
-                var page = await portal.NewPageAsync();
+                var page = await portal.NewPageAsync(memberWidth, memberWidth < 600 ? 844 : 860);
                 var accepted = await page.APIRequest.PostAsync("/api/invitations/accept", new() { DataObject = new { token, name, password = PortalFixture.DemoPassword } });
                 Assert.True(accepted.Ok, await accepted.TextAsync());
                 pages.Add(page);
