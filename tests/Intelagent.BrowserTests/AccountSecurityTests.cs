@@ -97,7 +97,9 @@ public sealed class AccountSecurityTests(PortalFixture portal)
         await page.GetByTestId("allow-list-add").ClickAsync();
         await page.GetByLabel("Address or network 1", new() { Exact = true }).FillAsync("10.0.0.300/8");
         await page.GetByTestId("save-settings").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("allow-list-entry-0")).ToContainTextAsync("must be an IPv4 or IPv6 address or CIDR");
+        // The API's error for ipWhitelist[0] shows under that field, which is marked invalid.
+        await Assertions.Expect(page.GetByTestId("allow-list-entry-0")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.GetByText("This must be an IPv4 or IPv6 address or CIDR")).ToBeVisibleAsync();
 
         await page.GetByLabel("Address or network 1", new() { Exact = true }).FillAsync("203.0.113.0/24");
         await page.GetByTestId("save-settings").ClickAsync();
