@@ -116,6 +116,19 @@ public sealed class AccountSecurityTests(PortalFixture portal)
     }
 
     [Fact]
+    public async Task Manager_OnTheSettingsTab_ShouldReadTheSettingsWithoutChangingThem()
+    {
+        var page = await portal.NewPageAsync();
+        await SignInAsync(page, "manager@acme.test", returnPath: "/security");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Settings" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("settings-read-only")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("security-settings")).ToContainTextAsync("Password policy");
+        await Assertions.Expect(page.GetByTestId("save-settings")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("allow-list-add")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task User_SigningOutEverywhereElse_ShouldEndTheOtherBrowsersSession()
     {
         var here = await portal.NewPageAsync();
