@@ -61,6 +61,9 @@ public abstract class PortalPage : ComponentBase, IDisposable
     private void SignInAgainIfSessionEnded(Error? error)
     {
         if (error?.Status == 401) Navigation.NavigateTo(Layout.SignInLinks.For(Navigation), forceLoad: true);
+        // An organization's policy wants a password change or 2FA first: the account page does both.
+        else if (error?.Code is PortalSession.PasswordExpiredCode or PortalSession.TwoFactorRequiredCode)
+            Navigation.NavigateTo(Account.AccountLinks.Required(error.Code, Navigation));
     }
 
     protected static string Describe(Error error) =>

@@ -6,6 +6,7 @@ using Intelagent.Server.Platform.Data;
 using Intelagent.Server.Platform.Http;
 using Intelagent.Server.Platform.Problems;
 using Intelagent.Server.Platform.Tenancy;
+using Intelagent.Server.Security.Access;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
@@ -19,7 +20,8 @@ namespace Intelagent.Server.Portal;
 /// policies and <see cref="PermissionHandler"/> as the endpoints: the portal cannot do what the API
 /// would refuse. A circuit outlives its requests, so the session is checked again on every action.
 /// </summary>
-public sealed class PortalSession(AuthenticationStateProvider authentication, IServiceScopeFactory scopes, SessionCache sessions, MembershipCache memberships)
+public sealed class PortalSession(AuthenticationStateProvider authentication, IServiceScopeFactory scopes, SessionCache sessions, MembershipCache memberships,
+    SecurityPolicyCache policies, TimeProvider clock)
 {
     private ClaimsPrincipal _principal = new();
     private string? _sessionId;
@@ -123,6 +125,8 @@ public sealed class PortalSession(AuthenticationStateProvider authentication, IS
             role = await memberships.RoleOfAsync(session.UserId, tenant, cancellationToken);
             if (role is null && !(IsOperator && await OrganizationExistsAsync(tenant, cancellationToken)))
                 return (null, Error.NotFound("organization"));
+            // The organization's guards, as OrganizationGuardMiddleware applies them to the API.
+            if (await GuardAsync(tenant, role, session, cancellationToken) is { } refused) return (null, refused);
         }
 
         var scope = CreateScope(tenant, role);
@@ -132,6 +136,61 @@ public sealed class PortalSession(AuthenticationStateProvider authentication, IS
         await scope.DisposeAsync();
         var failure = result.Failure?.FailureReasons.OfType<PermissionFailure>().FirstOrDefault();
         return (null, failure is null ? Error.Forbidden("forbidden", "You may not do this.") : new Error(failure.Status, failure.Code, failure.Message));
+    }
+
+    /// <summary>
+    /// The refusal OrganizationGuardMiddleware would answer in this organization: its IP allow-list
+    /// (everyone), then for members an expired password or missing 2FA. The idle timeout is not
+    /// applied here: a circuit's activity is not request activity (the session's own expiry still is).
+    /// </summary>
+    private async Task<Error?> GuardAsync(string organizationId, Role? role, SessionInfo session, CancellationToken cancellationToken)
+    {
+        var policy = await policies.ForAsync(organizationId, cancellationToken);
+        if (!policy.Allows(System.Net.IPAddress.TryParse(ClientIp ?? "", out var address) ? address : null))
+            return Error.Forbidden("ip_not_allowed", "This organization does not accept requests from your address.");
+        if (role is null) return null;
+        if (policy.Password.ExpirationDays > 0 && session.PasswordChangedAt.AddDays(policy.Password.ExpirationDays) <= clock.GetUtcNow())
+            return Error.Forbidden(PasswordExpiredCode, "Your password has expired under your organization's policy: change it to continue.");
+        if (policy.RequireTwoFactor && !session.TwoFactorEnabled)
+            return Error.Forbidden(TwoFactorRequiredCode, "This organization requires two-factor authentication: set it up to continue.");
+        return null;
+    }
+
+    public const string PasswordExpiredCode = "password_expired";
+    public const string TwoFactorRequiredCode = "two_factor_required";
+
+    /// <summary>
+    /// What must happen before anything else after signing in (the /account/continue step): a password
+    /// change when it expired under any organization's policy, else 2FA enrolment when any
+    /// organization of the person requires it and they have none. Null when nothing is due.
+    /// </summary>
+    public async Task<string?> ObligationAsync(CancellationToken cancellationToken = default)
+    {
+        var session = _sessionId is null ? null : await sessions.GetActiveAsync(_sessionId, cancellationToken);
+        if (session is null) return null;
+        if (await policies.StrictestPasswordExpiryDaysAsync(session.UserId, cancellationToken) is > 0 and var days
+            && session.PasswordChangedAt.AddDays(days) <= clock.GetUtcNow())
+            return PasswordExpiredCode;
+        if (session.TwoFactorEnabled) return null;
+        foreach (var organization in Organizations)
+            if ((await policies.ForAsync(organization.Id, cancellationToken)).RequireTwoFactor) return TwoFactorRequiredCode;
+        return null;
+    }
+
+    /// <summary>
+    /// Runs work on the signed-in person's own account (2FA, password, sessions: the API's signed-in
+    /// /api/auth routes, outside any organization). As there, an expired password allows only changing it.
+    /// </summary>
+    public async Task<Result<T>> RunForSelfAsync<T>(Func<IServiceProvider, SessionInfo, CancellationToken, Task<Result<T>>> work,
+        bool allowedWithExpiredPassword = false, CancellationToken cancellationToken = default)
+    {
+        var session = _sessionId is null ? null : await sessions.GetActiveAsync(_sessionId, cancellationToken);
+        if (session is null || session.UserId != UserId)
+            return new Error(401, "invalid_token", "Your session has ended. Sign in again.");
+        if (!allowedWithExpiredPassword && await ObligationAsync(cancellationToken) == PasswordExpiredCode)
+            return Error.Forbidden(PasswordExpiredCode, "Your password has expired under your organization's policy: change it first.");
+        await using var scope = CreateScope(null, null);
+        return await work(scope.ServiceProvider, session, cancellationToken);
     }
 
     /// <summary>What the signed-in person may receive live: the same groups and filter as their hub connections.</summary>

@@ -4,8 +4,11 @@ using System.Security.Claims;
 using Intelagent.Server.Identity;
 using Intelagent.Server.Organizations;
 using Intelagent.Server.Platform.Authorization;
+using Intelagent.Server.Platform.Http;
+using Intelagent.Server.Platform.Problems;
 using Intelagent.Server.Platform.Tenancy;
 using Intelagent.Server.Portal;
+using Intelagent.Server.Security.Access;
 using Intelagent.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
@@ -40,6 +43,26 @@ public abstract class PortalSessionTests<TApp>(TApp app) : IClassFixture<TApp> w
         var api = await app.WithToken(viewer.Token).PostAsJsonAsync($"/api/organizations/{owner.OrganizationId}/teams", new { name = "Nope" });
         await Api.ExpectProblemAsync(api, HttpStatusCode.Forbidden, "forbidden");
         Assert.False(await app.WithDbAsync(db => db.Teams.IgnoreQueryFilters().AnyAsync(t => t.OrganizationId == owner.OrganizationId)));
+    }
+
+    [Fact]
+    public async Task RunAsync_WhenTheOrganizationRequiresTwoFactorAndTheMemberHasNone_ShouldBeRefusedLikeTheApiAndAskForEnrolment()
+    {
+        var owner = await app.RegisterAsync();
+        var member = await app.AddMemberAsync(owner, "member");
+        var required = await app.WithToken(owner.Token).PutAsJsonAsync("/api/security/settings", new { requireTwoFactor = true });
+        Assert.Equal(HttpStatusCode.OK, required.StatusCode);
+        var portal = await SignedInAsync(member);
+
+        var result = await portal.RunAsync(Permissions.TeamsRead, async (services, cancellationToken) =>
+            (Result<Page<TeamResponse>>)await services.GetRequiredService<TeamService>().ListAsync(new PageRequest(10, null), cancellationToken));
+
+        Assert.Equal(PortalSession.TwoFactorRequiredCode, result.Error?.Code);
+        Assert.Equal(PortalSession.TwoFactorRequiredCode, await portal.ObligationAsync());
+        await Api.ExpectProblemAsync(await app.WithToken(member.Token).GetAsync($"/api/organizations/{owner.OrganizationId}/teams"), HttpStatusCode.Forbidden, "two_factor_required");
+        // The member's own account stays reachable, so they can enrol.
+        var own = await portal.RunForSelfAsync<string>((_, session, _) => Task.FromResult<Result<string>>(session.UserId));
+        Assert.Equal(member.UserId, own.Value);
     }
 
     [Fact]
@@ -152,7 +175,8 @@ public abstract class PortalSessionTests<TApp>(TApp app) : IClassFixture<TApp> w
         var identity = new ClaimsIdentity(
             [new Claim(JwtRegisteredClaimNames.Sub, jwt.Subject), new Claim(TokenService.SessionClaim, jwt.GetClaim(TokenService.SessionClaim).Value)], "test");
         var portal = new PortalSession(new FixedAuthentication(new ClaimsPrincipal(identity)), app.Services.GetRequiredService<IServiceScopeFactory>(),
-            app.Services.GetRequiredService<SessionCache>(), app.Services.GetRequiredService<MembershipCache>());
+            app.Services.GetRequiredService<SessionCache>(), app.Services.GetRequiredService<MembershipCache>(),
+            app.Services.GetRequiredService<SecurityPolicyCache>(), app.Services.GetRequiredService<TimeProvider>());
         Assert.True(await portal.EnsureSignedInAsync());
         return portal;
     }

@@ -2,16 +2,48 @@
 // auth-token cookie the API sets; the page then reloads and a new circuit reads that cookie.
 window.intelagentPortal = {
     async signIn(email, password) {
-        const response = await fetch('/api/auth/login', {
+        return await this.postAuth('/api/auth/login', { email, password });
+    },
+    // The second sign-in step: the challenge of signIn with an authenticator, SMS or recovery code.
+    async verifyTwoFactor(challengeToken, code, recoveryCode, method) {
+        return await this.postAuth('/api/auth/2fa/verify', { challengeToken, code, recoveryCode, method });
+    },
+    async sendSignInSms(challengeToken) {
+        return await this.postAuth('/api/auth/2fa/sms/send', { challengeToken });
+    },
+    // Single sign-on: asked without following the redirect first, so an email without SSO shows
+    // the API's problem on the page; with SSO the browser then goes to the identity provider.
+    async startSso(email, returnUrl) {
+        const url = '/api/auth/sso/start?email=' + encodeURIComponent(email) + '&returnUrl=' + encodeURIComponent(returnUrl);
+        const response = await fetch(url, { credentials: 'same-origin', redirect: 'manual', headers: { 'accept': 'application/json' } });
+        if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+            window.location.assign(url);
+            return { ok: true, status: 302, code: null, detail: null, errors: null, twoFactorRequired: false, challengeToken: null, methods: null };
+        }
+        return await this.outcome(response);
+    },
+    async postAuth(url, body) {
+        const response = await fetch(url, {
             method: 'POST',
             credentials: 'same-origin',
             headers: { 'content-type': 'application/json', 'accept': 'application/json' },
-            body: JSON.stringify({ email, password }),
+            body: JSON.stringify(body),
         });
+        return await this.outcome(response);
+    },
+    async outcome(response) {
         let body = {};
         try { body = await response.json(); } catch { /* empty body */ }
-        if (response.ok) return { ok: true, status: response.status, code: null, detail: null, twoFactorRequired: !!body.twoFactorRequired };
-        return { ok: false, status: response.status, code: body.code ?? null, detail: body.detail ?? body.title ?? 'Sign-in failed.', twoFactorRequired: false };
+        if (response.ok) {
+            return {
+                ok: true, status: response.status, code: null, detail: null, errors: null,
+                twoFactorRequired: !!body.twoFactorRequired, challengeToken: body.challengeToken ?? null, methods: body.methods ?? null,
+            };
+        }
+        return {
+            ok: false, status: response.status, code: body.code ?? null, detail: body.detail ?? body.title ?? 'Sign-in failed.',
+            errors: body.errors ?? null, twoFactorRequired: false, challengeToken: null, methods: null,
+        };
     },
     // The auth-token cookie lives as long as its token (an hour): while a portal page is open it is
     // renewed through the API's refresh, so a long-open page can still be reloaded signed in.
