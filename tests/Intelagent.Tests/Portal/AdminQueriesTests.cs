@@ -7,6 +7,7 @@ using Intelagent.Server.Platform.Authorization;
 using Intelagent.Server.Platform.Tenancy;
 using Intelagent.Server.Portal;
 using Intelagent.Server.Portal.Admin;
+using Intelagent.Server.Security.Access;
 using Intelagent.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
@@ -117,7 +118,8 @@ public abstract class AdminQueriesTests<TApp>(TApp app) : IClassFixture<TApp> wh
         var identity = new ClaimsIdentity(
             [new Claim(JwtRegisteredClaimNames.Sub, jwt.Subject), new Claim(TokenService.SessionClaim, jwt.GetClaim(TokenService.SessionClaim).Value)], "test");
         var portal = new PortalSession(new FixedAuthentication(new ClaimsPrincipal(identity)), app.Services.GetRequiredService<IServiceScopeFactory>(),
-            app.Services.GetRequiredService<SessionCache>(), app.Services.GetRequiredService<MembershipCache>());
+            app.Services.GetRequiredService<SessionCache>(), app.Services.GetRequiredService<MembershipCache>(),
+            app.Services.GetRequiredService<SecurityPolicyCache>(), app.Services.GetRequiredService<TimeProvider>());
         Assert.True(await portal.EnsureSignedInAsync());
         return portal;
     }

@@ -9,6 +9,7 @@ using Intelagent.Server.Platform.Tenancy;
 using Intelagent.Server.Portal;
 using Intelagent.Server.Portal.Customer.Home;
 using Intelagent.Server.Realtime.Activity;
+using Intelagent.Server.Security.Access;
 using Intelagent.Server.Usage;
 using Intelagent.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -120,7 +121,8 @@ public abstract class DashboardActivityTests<TApp>(TApp app) : IClassFixture<TAp
         var identity = new ClaimsIdentity(
             [new Claim(JwtRegisteredClaimNames.Sub, jwt.Subject), new Claim(TokenService.SessionClaim, jwt.GetClaim(TokenService.SessionClaim).Value)], "test");
         var portal = new PortalSession(new FixedAuthentication(new ClaimsPrincipal(identity)), app.Services.GetRequiredService<IServiceScopeFactory>(),
-            app.Services.GetRequiredService<SessionCache>(), app.Services.GetRequiredService<MembershipCache>());
+            app.Services.GetRequiredService<SessionCache>(), app.Services.GetRequiredService<MembershipCache>(),
+            app.Services.GetRequiredService<SecurityPolicyCache>(), app.Services.GetRequiredService<TimeProvider>());
         Assert.True(await portal.EnsureSignedInAsync());
         return portal;
     }
