@@ -89,12 +89,20 @@ install_missing() {
     compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
     [[ -x /usr/bin/redis-server && -x /usr/bin/redis-cli ]] || missing+=(redis-server)
     [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+    [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
     ((${#missing[@]})) || return 0
     [[ $(id -u) == 0 ]] || die "need root to apt-get install ${missing[*]} (or set TEST_DATABASE_URL and TEST_REDIS_URL)"
     log "installing ${missing[*]}"
     # Another apt may hold the lock (e.g. on a dev machine): wait for it.
     apt-get -o DPkg::Lock::Timeout=600 update >&2
-    apt-get install -y -o DPkg::Lock::Timeout=600 "${missing[@]}" >&2
+    # The cluster tests start nginx themselves on loopback: keep the package's own service
+    # (listening on port 80 on every address) from starting at install.
+    local policy_added=0
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy_added=1
+    fi
+    apt-get install -y -o DPkg::Lock::Timeout=600 "${missing[@]}" >&2 || { ((policy_added)) && rm -f /usr/sbin/policy-rc.d; return 1; }
+    if ((policy_added)); then rm -f /usr/sbin/policy-rc.d; fi
 }
 
 start_postgres() {

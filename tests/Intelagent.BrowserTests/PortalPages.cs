@@ -7,8 +7,11 @@ namespace Intelagent.BrowserTests;
 /// prerendering), so waiting for a page's own element is waiting for the circuit.</summary>
 public static class PortalPages
 {
+    /// <summary>Signs in as <paramref name="email"/> from a signed-out context: registering through the API
+    /// signs the context in, and the sign-in page sends a signed-in visitor straight on (racing the form).</summary>
     public static async Task SignInAsync(IPage page, string email, string? password = null, string returnPath = "/")
     {
+        await page.Context.ClearCookiesAsync();
         await page.GotoAsync("/sign-in?returnUrl=" + Uri.EscapeDataString(returnPath));
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password ?? PortalFixture.DemoPassword);
