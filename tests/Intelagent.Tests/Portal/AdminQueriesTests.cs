@@ -112,20 +112,5 @@ public abstract class AdminQueriesTests<TApp>(TApp app) : IClassFixture<TApp> wh
     }
 
     /// <summary>A portal session as a circuit would hold it: the principal the JWT scheme made from the cookie.</summary>
-    private async Task<PortalSession> SignedInAsync(string token)
-    {
-        var jwt = new JsonWebTokenHandler().ReadJsonWebToken(token);
-        var identity = new ClaimsIdentity(
-            [new Claim(JwtRegisteredClaimNames.Sub, jwt.Subject), new Claim(TokenService.SessionClaim, jwt.GetClaim(TokenService.SessionClaim).Value)], "test");
-        var portal = new PortalSession(new FixedAuthentication(new ClaimsPrincipal(identity)), app.Services.GetRequiredService<IServiceScopeFactory>(),
-            app.Services.GetRequiredService<SessionCache>(), app.Services.GetRequiredService<MembershipCache>(),
-            app.Services.GetRequiredService<SecurityPolicyCache>(), app.Services.GetRequiredService<TimeProvider>());
-        Assert.True(await portal.EnsureSignedInAsync());
-        return portal;
-    }
-
-    private sealed class FixedAuthentication(ClaimsPrincipal user) : AuthenticationStateProvider
-    {
-        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
-    }
+    private Task<PortalSession> SignedInAsync(string token) => PortalSessions.SignedInAsync(app.Services, token);
 }

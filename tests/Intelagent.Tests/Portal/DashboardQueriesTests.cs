@@ -115,20 +115,5 @@ public abstract class DashboardActivityTests<TApp>(TApp app) : IClassFixture<TAp
         Assert.All(result.Value!, e => Assert.Equal(owner.OrganizationId, e.OrganizationId));
     }
 
-    private async Task<PortalSession> SignedInAsync(Account account)
-    {
-        var jwt = new JsonWebTokenHandler().ReadJsonWebToken(account.Token);
-        var identity = new ClaimsIdentity(
-            [new Claim(JwtRegisteredClaimNames.Sub, jwt.Subject), new Claim(TokenService.SessionClaim, jwt.GetClaim(TokenService.SessionClaim).Value)], "test");
-        var portal = new PortalSession(new FixedAuthentication(new ClaimsPrincipal(identity)), app.Services.GetRequiredService<IServiceScopeFactory>(),
-            app.Services.GetRequiredService<SessionCache>(), app.Services.GetRequiredService<MembershipCache>(),
-            app.Services.GetRequiredService<SecurityPolicyCache>(), app.Services.GetRequiredService<TimeProvider>());
-        Assert.True(await portal.EnsureSignedInAsync());
-        return portal;
-    }
-
-    private sealed class FixedAuthentication(ClaimsPrincipal user) : AuthenticationStateProvider
-    {
-        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
-    }
+    private Task<PortalSession> SignedInAsync(Account account) => PortalSessions.SignedInAsync(app.Services, account.Token);
 }

@@ -20,6 +20,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, OutboxSignal s
     private const int MaxAttempts = 10;
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
+    private const int Parallelism = 4;
     private static readonly MethodInfo InvokeMethod = typeof(OutboxDispatcher).GetMethod(nameof(InvokeHandlersAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
     private static readonly ConcurrentDictionary<Type, MethodInfo> Invokers = new();
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -41,28 +42,45 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, OutboxSignal s
         }
     }
 
-    /// <summary>Dispatches what is due now and returns how many messages it looked at.</summary>
+    /// <summary>
+    /// Dispatches what is due now and returns how many messages it looked at. Organizations are
+    /// dispatched side by side (on PostgreSQL; SQLite has one writer anyway), each one's messages in
+    /// order, so one organization's burst of writes does not delay every other's live updates.
+    /// </summary>
     public async Task<int> DispatchPendingAsync(CancellationToken cancellationToken)
     {
         await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<AppDb>();
-            var now = clock.GetUtcNow();
-            var due = await db.OutboxMessages
-                .Where(m => m.ProcessedAt == null && m.Attempts < MaxAttempts)
-                .Where(m => m.NextAttemptAt == null || m.NextAttemptAt <= now)
-                .Where(m => m.LockedUntil == null || m.LockedUntil < now)
-                .OrderBy(m => m.Id).Take(BatchSize).AsNoTracking().ToListAsync(cancellationToken);
-            foreach (var message in due)
+            List<OutboxMessage> due;
+            int parallelism;
+            await using (var scope = scopes.CreateAsyncScope())
             {
-                var leaseEnd = now + Lease;
-                var claimed = await db.OutboxMessages
-                    .Where(m => m.Id == message.Id && m.ProcessedAt == null && (m.LockedUntil == null || m.LockedUntil < now))
-                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, leaseEnd), cancellationToken);
-                if (claimed == 1) await DispatchOneAsync(db, message, cancellationToken);
+                var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+                var now = clock.GetUtcNow();
+                due = await db.OutboxMessages
+                    .Where(m => m.ProcessedAt == null && m.Attempts < MaxAttempts)
+                    .Where(m => m.NextAttemptAt == null || m.NextAttemptAt <= now)
+                    .Where(m => m.LockedUntil == null || m.LockedUntil < now)
+                    .OrderBy(m => m.Id).Take(BatchSize).AsNoTracking().ToListAsync(cancellationToken);
+                parallelism = db.Database.IsNpgsql() ? Parallelism : 1;
             }
+            var byOrganization = due.GroupBy(m => m.OrganizationId ?? "").Select(g => g.ToList()).ToList();
+            await Parallel.ForEachAsync(byOrganization, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+                async (messages, ct) =>
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+                    foreach (var message in messages)
+                    {
+                        var now = clock.GetUtcNow();
+                        var leaseEnd = now + Lease;
+                        var claimed = await db.OutboxMessages
+                            .Where(m => m.Id == message.Id && m.ProcessedAt == null && (m.LockedUntil == null || m.LockedUntil < now))
+                            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, leaseEnd), ct);
+                        if (claimed == 1) await DispatchOneAsync(db, message, ct);
+                    }
+                });
             return due.Count;
         }
         finally

@@ -3,7 +3,10 @@ using Intelagent.Server.Insights.Query;
 
 namespace Intelagent.Server.Portal.Customer.Insights;
 
-/// <summary>One drawn series: its name and one value per label (null where the data has none).</summary>
+/// <summary>
+/// One drawn series: its name and one value per label (null where the data has none). Doubles here are
+/// plot positions only; the table beside every chart shows the answer's exact (decimal) values.
+/// </summary>
 public sealed record ChartSeriesData(string Name, IReadOnlyList<double?> Values);
 
 /// <summary>
