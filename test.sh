@@ -250,6 +250,12 @@ while IFS= read -r -d '' trx; do
     skipped=$((skipped + $(counter "$c" notExecuted)))
 done < <(find "$RESULTS" -name '*.trx' -print0)
 
+# The slowest tests (stderr), to keep the CI run well under its time limit.
+find "$RESULTS" -name '*.trx' -print0 | xargs -0 -r cat | tr '\r\n' '  ' | grep -o '<UnitTestResult [^>]*>' \
+    | sed -nE 's/.* testName="([^"]*)".* duration="([0-9]+):([0-9]+):([0-9.]+)".*/\2 \3 \4 \1/p' \
+    | awk '{ s = $1 * 3600 + $2 * 60 + $3; $1 = $2 = $3 = ""; printf "%8.1f s %s\n", s, substr($0, 4) }' \
+    | sort -rn | head -n 10 | sed 's/^/[test.sh] slowest: /' >&2 || true
+
 status=0
 if ((test_rc != 0)); then log "dotnet test exited with code $test_rc"; status=1; fi
 if ((failed > 0)); then status=1; fi
