@@ -1,24 +1,15 @@
-using System.Diagnostics.Metrics;
 using Intelagent.Server.Realtime.SocketIo;
 using Intelagent.Server.Realtime.Stream;
 
 namespace Intelagent.Server.Platform.Telemetry;
 
 /// <summary>
-/// This node's live real-time clients, read from the connection registries when a reader collects
-/// (a scrape), so connect and disconnect pay nothing and the figure cannot drift. Its meter belongs to
-/// the host's meter provider and goes with it: a second host in the process (tests) observes its own.
+/// Puts this host's real-time connection registries behind the platform's connected-clients gauge
+/// for as long as its meter provider lives (an OpenTelemetry instrumentation object, disposed with it).
 /// </summary>
-public sealed class ConnectedClientsGauge : IDisposable
+public sealed class ConnectedClientsGauge(RealtimeConnections hub, SocketIoConnections socketIo) : IDisposable
 {
-    private readonly Meter _meter = new(PlatformMetrics.MeterName);
+    private readonly IDisposable _registration = PlatformMetrics.ObserveConnections(() => hub.Count, () => socketIo.ConnectedCount);
 
-    public ConnectedClientsGauge(RealtimeConnections hub, SocketIoConnections socketIo) =>
-        _meter.CreateObservableGauge("intelagent.realtime.connections", () => new[]
-        {
-            new Measurement<int>(hub.Count, new KeyValuePair<string, object?>("transport", "signalr")),
-            new Measurement<int>(socketIo.ConnectedCount, new KeyValuePair<string, object?>("transport", "socketio")),
-        }, "{connection}", "Real-time clients connected to this node, by transport.");
-
-    public void Dispose() => _meter.Dispose();
+    public void Dispose() => _registration.Dispose();
 }

@@ -28,6 +28,13 @@ public static class PlatformMetrics
     private static readonly Counter<long> JobRuns = Meter.CreateCounter<long>(
         "intelagent.jobs.runs", "{run}", "Scheduled job executions on this node: ran, skipped (another node claimed the window) or failed.");
 
+    /// <summary>Each host's connection registries (one in production; tests run several hosts in one process).</summary>
+    private static readonly ConcurrentDictionary<object, (Func<int> Hub, Func<int> SocketIo)> ConnectionSources = new();
+
+    /// <summary>Read when a reader collects (a scrape), so connect and disconnect pay nothing and the figure cannot drift.</summary>
+    internal static readonly ObservableGauge<int> ConnectedClients = Meter.CreateObservableGauge<int>(
+        "intelagent.realtime.connections", ConnectionMeasurements, "{connection}", "Real-time clients connected to this node, by transport.");
+
     /// <summary>Jobs whose current execution the cluster guard turned away, so the job listener does not count them as ran.</summary>
     private static readonly ConcurrentDictionary<string, byte> SkippedNow = new(StringComparer.Ordinal);
 
@@ -70,6 +77,30 @@ public static class PlatformMetrics
 
     /// <summary>Clears a mark left by a guard call outside a scheduled execution (a CLI run), before the next execution.</summary>
     internal static void JobStarting(string job) => SkippedNow.TryRemove(job, out _);
+
+    /// <summary>Adds a host's registries to the connected-clients gauge until the returned handle is disposed.</summary>
+    internal static IDisposable ObserveConnections(Func<int> hub, Func<int> socketIo)
+    {
+        var key = new object();
+        ConnectionSources[key] = (hub, socketIo);
+        return new Registration(() => ConnectionSources.TryRemove(key, out _));
+    }
+
+    private static IEnumerable<Measurement<int>> ConnectionMeasurements()
+    {
+        int hub = 0, socketIo = 0;
+        foreach (var source in ConnectionSources.Values)
+        {
+            hub += source.Hub();
+            socketIo += source.SocketIo();
+        }
+        return [new(hub, new KeyValuePair<string, object?>("transport", "signalr")), new(socketIo, new KeyValuePair<string, object?>("transport", "socketio"))];
+    }
+
+    private sealed class Registration(Action remove) : IDisposable
+    {
+        public void Dispose() => remove();
+    }
 
     private static void JobRun(string job, string outcome) =>
         JobRuns.Add(1, new KeyValuePair<string, object?>("job", job), new KeyValuePair<string, object?>("outcome", outcome));

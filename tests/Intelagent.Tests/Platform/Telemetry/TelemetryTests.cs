@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using Intelagent.Server.Platform.Jobs;
+using Intelagent.Tests.Billing;
 using Intelagent.Tests.Infrastructure;
 using Intelagent.Tests.Security;
 using Intelagent.Tests.Usage;
@@ -62,6 +63,13 @@ public abstract class TelemetryTests<TApp>(TApp app, CapturedLogs logs) : IClass
     {
         var before = await ScrapeAsync();
         var owner = await app.RegisterAsync();
+        foreach (var (card, status) in new[] { ("pm_card_visa", "succeeded"), ("pm_card_chargeDeclined", "failed") })
+        {
+            var invoiceId = await app.OpenInvoiceAsync(owner.OrganizationId, 10m);
+            var paid = await app.WithToken(owner.Token).SendAsync(PaymentsSupport.PayRequest(invoiceId, new { token = card }, "telemetry-" + card, "/api/financial/payments"));
+            await Api.ExpectAsync(paid, HttpStatusCode.Created);
+            Assert.Equal(status, (await paid.JsonAsync()).GetProperty("status").GetString());
+        }
         var operatorClient = app.WithToken(await app.LoginAsync(TestApp.Operator.Email, TestApp.Operator.Password));
         await Api.ExpectAsync(await operatorClient.PutAsJsonAsync($"/api/admin/organizations/{owner.OrganizationId}/limits", new { ratePerMinute = 1, burst = 2 }), HttpStatusCode.OK);
         var client = app.WithToken(owner.Token, owner.OrganizationId);
@@ -92,6 +100,9 @@ public abstract class TelemetryTests<TApp>(TApp app, CapturedLogs logs) : IClass
             Excerpt(after, "intelagent_usage_calls_total"));
         Assert.True(Sum(after, "intelagent_rate_limit_rejections_total", "policy=\"rate_limited\"") - Sum(before, "intelagent_rate_limit_rejections_total", "policy=\"rate_limited\"") >= 1,
             Excerpt(after, "intelagent_rate_limit_rejections_total"));
+        foreach (var outcome in new[] { "succeeded", "failed" })
+            Assert.True(Sum(after, "intelagent_payments_total", $"outcome=\"{outcome}\"") - Sum(before, "intelagent_payments_total", $"outcome=\"{outcome}\"") >= 1,
+                Excerpt(after, "intelagent_payments_total"));
         Assert.True(Sum(after, "intelagent_jobs_runs_total", "job=\"telemetry-test\"", "outcome=\"skipped\"") >= 1, Excerpt(after, "intelagent_jobs_runs_total"));
         Assert.True(Sum(after, "intelagent_jobs_runs_total", "outcome=\"ran\"") >= 1, Excerpt(after, "intelagent_jobs_runs_total"));
         Assert.Contains("intelagent_realtime_connections{", after);
