@@ -8,6 +8,7 @@ using Intelagent.Server.Organizations;
 using Intelagent.Server.Platform;
 using Intelagent.Server.Platform.Cli;
 using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Platform.Telemetry;
 using Intelagent.Server.Portal;
 using Intelagent.Server.Realtime;
 using Intelagent.Server.Security;
@@ -23,6 +24,7 @@ var builder = WebApplication.CreateBuilder(hostArguments);
 var dataDirectory = Hosting.DataDirectory(builder.Configuration);
 var database = DatabaseSettings.Parse(builder.Configuration["DATABASE_URL"], dataDirectory);
 Hosting.ConfigureUrls(builder);
+builder.AddTelemetry();
 
 builder.Services
     .AddPlatform(builder.Configuration, database)
@@ -47,6 +49,7 @@ builder.Services
 var app = builder.Build();
 app.UseIntelagentPipeline();
 app.MapPlatform();
+app.MapTelemetry();
 app.MapIdentity();
 app.MapOrganizations();
 app.MapRealtime();

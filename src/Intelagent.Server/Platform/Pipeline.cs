@@ -29,6 +29,8 @@ public static class Pipeline
         app.UseCookieCsrfProtection();
         // Which organization the request is for, and the caller's role there.
         app.UseMiddleware<TenantResolutionMiddleware>();
+        // From here every log line names the organization and user (trace and request ids are already there).
+        app.UseMiddleware<Telemetry.RequestLogScopeMiddleware>();
         // Organization guards: IP allow-list, session idle timeout, password expiry, required 2FA.
         app.UseMiddleware<OrganizationGuardMiddleware>();
         // Usage metering: the organization's rate and daily quota, rate-limit headers, counts in memory.

@@ -42,13 +42,14 @@ public sealed class MeteringMiddleware(RequestDelegate next, IConfiguration conf
             if (Interlocked.Increment(ref inFlight.Value) > _concurrentRequests[effective.Tier] && _enforce)
             {
                 counters.Record(organizationId, now, 0, 1, 0);
+                Platform.Telemetry.PlatformMetrics.Rejected("concurrency_limit_reached");
                 context.Response.Headers.RetryAfter = "1";
                 await Problem.WriteAsync(context, 429, "concurrency_limit_reached",
                     $"The organization already has {_concurrentRequests[effective.Tier]} requests in progress, the most its {effective.Tier.ToString().ToLowerInvariant()} plan allows at once; "
                     + "retry when one has finished, or upgrade the plan to raise the limit.");
                 return;
             }
-            await MeterAsync(context, organizationId, effective, limiter, counters, now, scopes);
+            await MeterAsync(context, organizationId, effective, limiter, counters, now, scopes, request.ApiKeyId is not null);
         }
         finally
         {
@@ -57,7 +58,7 @@ public sealed class MeteringMiddleware(RequestDelegate next, IConfiguration conf
     }
 
     private async Task MeterAsync(HttpContext context, string organizationId, EffectiveLimits effective, IUsageLimiter limiter, IUsageCounters counters,
-        DateTimeOffset now, IServiceScopeFactory scopes)
+        DateTimeOffset now, IServiceScopeFactory scopes, bool apiKey)
     {
         var overage = effective.Override?.Overage == true;
         var enforcement = new Enforcement(_enforce, _enforce && !overage && !AlwaysReachable(context.Request.Path));
@@ -67,8 +68,10 @@ public sealed class MeteringMiddleware(RequestDelegate next, IConfiguration conf
         if (!decision.Allowed)
         {
             counters.Record(organizationId, now, 0, 1, 0);
+            var code = decision.RefusedBy == LimitKind.DailyQuota ? "daily_quota_exceeded" : "rate_limited";
+            Platform.Telemetry.PlatformMetrics.Rejected(code);
             context.Response.Headers.RetryAfter = Seconds(decision.RetryAfter, minimum: 1);
-            await Problem.WriteAsync(context, 429, decision.RefusedBy == LimitKind.DailyQuota ? "daily_quota_exceeded" : "rate_limited", Explain(decision, effective));
+            await Problem.WriteAsync(context, 429, code, Explain(decision, effective));
             return;
         }
         var original = context.Response.Body;
@@ -82,6 +85,7 @@ public sealed class MeteringMiddleware(RequestDelegate next, IConfiguration conf
         {
             context.Response.Body = original;
             counters.Record(organizationId, now, 1, 0, (context.Request.ContentLength ?? 0) + counting.BytesWritten);
+            Platform.Telemetry.PlatformMetrics.MeteredCall(effective.Tier, apiKey);
         }
     }
 

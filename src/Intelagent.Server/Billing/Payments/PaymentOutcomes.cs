@@ -24,11 +24,14 @@ public sealed class PaymentOutcomes(AppDb db, Dunning dunning)
             var payment = await db.Set<Payment>().IgnoreQueryFilters().FirstOrDefaultAsync(p => p.Id == paymentId, cancellationToken);
             if (payment is null) return null;
             if (payment.ProviderPaymentId is null && charge.ProviderPaymentId is not null) payment.ProviderPaymentId = charge.ProviderPaymentId;
+            var before = payment.Status;
             await ApplyAsync(payment, charge, providerTime, cancellationToken);
             alsoWithin?.Invoke(db);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
+                if (payment.Status != before && payment.Status is PaymentStatus.Succeeded or PaymentStatus.Failed)
+                    Platform.Telemetry.PlatformMetrics.PaymentCompleted(payment.Status == PaymentStatus.Succeeded);
                 return payment;
             }
             catch (DbUpdateConcurrencyException) when (attempt < Attempts)

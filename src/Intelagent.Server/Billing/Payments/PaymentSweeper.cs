@@ -76,6 +76,7 @@ public sealed class PaymentSweeper(AppDb db, IPaymentProvider provider, PaymentO
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            Platform.Telemetry.PlatformMetrics.PaymentCompleted(succeeded: false);
             return true;
         }
         catch (DbUpdateConcurrencyException)

@@ -25,6 +25,7 @@ public static class RateLimits
             AddPerIp(options, OrganizationCreation, configuration.GetValue("RateLimits:OrganizationsPerHour", 20), TimeSpan.FromHours(1));
             options.OnRejected = async (context, cancellationToken) =>
             {
+                Telemetry.PlatformMetrics.Rejected(context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName ?? "per-ip");
                 if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
                     context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 await Problem.WriteAsync(context.HttpContext, 429, "too_many_requests", "Too many attempts from this address; wait and try again (see Retry-After).");

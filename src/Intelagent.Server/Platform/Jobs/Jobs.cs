@@ -28,6 +28,7 @@ public sealed class ClusterJobGuard(AppDb db, TimeProvider clock)
         catch (DbUpdateException exception) when (UniqueViolation.Is(exception))
         {
             db.ChangeTracker.Clear();
+            Telemetry.PlatformMetrics.JobSkipped(jobName);
             return false;
         }
     }
@@ -56,6 +57,7 @@ public static class JobsSetup
         if (!configuration.GetValue("Jobs:Enabled", true)) return services;
         services.AddQuartz(quartz =>
         {
+            quartz.AddJobListener<Telemetry.JobRunListener>();
             Schedule<OrganizationDeletionJob>(quartz, "organization-deletion", TimeSpan.FromMinutes(15));
             Schedule<HousekeepingJob>(quartz, "housekeeping", TimeSpan.FromHours(1));
             Schedule<Realtime.Stream.RealtimeEventPurgeJob>(quartz, "realtime-purge", TimeSpan.FromMinutes(1));

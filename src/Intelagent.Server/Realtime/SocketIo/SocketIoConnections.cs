@@ -24,6 +24,9 @@ public sealed class SocketIoConnections(IServiceScopeFactory scopes, ILogger<Soc
 
     public int Count => _sessions.Count;
 
+    /// <summary>Sessions past CONNECT (the connected-clients gauge; read per scrape, not per event).</summary>
+    public int ConnectedCount => _sessions.Count(s => s.Value.Client is not null);
+
     public void Add(EngineIoSession session) => _sessions[session.Id] = session;
 
     public EngineIoSession? Find(string sid) => _sessions.GetValueOrDefault(sid);

@@ -17,6 +17,9 @@ public sealed class RealtimeConnections(IHubContext<EventsHub> hub, IServiceScop
 
     private readonly ConcurrentDictionary<string, Entry> _connections = new();
 
+    /// <summary>Hub connections on this node (the connected-clients gauge).</summary>
+    public int Count => _connections.Count;
+
     public async Task JoinAsync(HubCallerContext context, RealtimeAccess access, string sessionId, CancellationToken cancellationToken)
     {
         var groups = access.Groups();
