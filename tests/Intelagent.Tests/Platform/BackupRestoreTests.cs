@@ -73,7 +73,7 @@ public abstract class BackupRestoreTests(ScratchDatabases databases) : IAsyncLif
     }
 
     [Fact]
-    public async Task Restore_WithoutForceOntoADatabaseWithData_ShouldFailAndChangeNothing()
+    public async Task Restore_WithoutForceOntoADatabaseWithData_ShouldFailAndChangeNothing_AndWithForceReplaceIt()
     {
         var url = await databases.CreateAsync();
         var backupFile = Path.Combine(databases.DataDirectory, "refused.backup");
@@ -86,6 +86,14 @@ public abstract class BackupRestoreTests(ScratchDatabases databases) : IAsyncLif
         {
             await app.DisposeAsync();
         }
+        const string madeAfter = "SELECT COUNT(*) FROM \"Projects\" WHERE \"Name\" = 'Made after the backup'";
+        Assert.Equal(1, await databases.CountAsync(url, madeAfter));
+
+        var forced = await CliAsync(url, "restore", "--input", backupFile, "--force");
+
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.Equal(0, await databases.CountAsync(url, madeAfter));
+        Assert.Equal(1, await databases.CountAsync(url, "SELECT COUNT(*) FROM \"Organizations\" WHERE \"Name\" = 'Refusal Co'"));
     }
 
     private async Task RefuseAsync(DatabaseApp app, string url, string backupFile)

@@ -17,12 +17,20 @@ public sealed class CliApp : SqliteApp
 
     protected override async Task<string> CreateDatabaseAsync() => DatabaseUrl = await base.CreateDatabaseAsync();
 
+    protected override async Task DropDatabaseAsync()
+    {
+        await base.DropDatabaseAsync();
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+    }
+
     protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("AUDIT_CHAIN_KEY", ServerCli.AuditChainKey)];
 
     public Task<CliRun> RunAsync(params string[] arguments) => ServerCli.RunAsync(DatabaseUrl, DataDirectory, null, null, arguments);
 
     public Task<CliRun> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
         ServerCli.RunAsync(DatabaseUrl, DataDirectory, environment, null, arguments);
+
+    public Task<CliRun> RunWithInputAsync(string input, params string[] arguments) => ServerCli.RunAsync(DatabaseUrl, DataDirectory, null, input, arguments);
 }
 
 /// <summary>The verbs besides backup and restore, run as the real command against a running platform's database.</summary>
@@ -44,6 +52,20 @@ public sealed class CliVerbTests(CliApp app) : IClassFixture<CliApp>
         // The same route refuses someone who is not an operator: the 200 above is the flag's doing.
         var customer = await app.RegisterAsync();
         await Api.ExpectProblemAsync(await app.WithToken(customer.Token).GetAsync("/api/admin/usage"), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task CreateAdmin_WithThePasswordOnStandardInput_ShouldMakeAnOperatorWhoCanSignIn()
+    {
+        var email = Api.UniqueEmail("ops");
+        const string password = "typed-on-standard-input-1";
+
+        var run = await app.RunWithInputAsync(password, "create-admin", "--email", email);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.DoesNotContain(password, run.Output + run.Error);
+        var token = await app.LoginAsync(email, password);
+        await Api.ExpectAsync(await app.WithToken(token).GetAsync("/api/admin/usage"), HttpStatusCode.OK);
     }
 
     [Fact]
@@ -157,6 +179,20 @@ public sealed class CliVerbTests(CliApp app) : IClassFixture<CliApp>
         Assert.True(restore.ExitCode == 1, restore.ToString());
         Assert.Contains("newer", restore.Error);
         Assert.False(File.Exists(target));
+    }
+
+    [Fact]
+    public async Task Migrate_OnAFreshDatabase_ShouldApplyEveryMigrationAndThenFindNothingPending()
+    {
+        var url = "sqlite:" + Path.Combine(app.DataDirectory, $"migrate-{Guid.NewGuid():N}.db");
+
+        var first = await ServerCli.RunAsync(url, app.DataDirectory, null, null, "migrate");
+        var second = await ServerCli.RunAsync(url, app.DataDirectory, null, null, "migrate");
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("Applying", first.Error);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("The schema is up to date.", second.Error);
     }
 
     [Fact]

@@ -108,6 +108,9 @@ public abstract class ScratchDatabases : IAsyncDisposable
     public abstract Task DropAsync(string url);
 
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>One number read straight from the database (SQL both providers accept), bypassing the platform.</summary>
+    public abstract Task<long> CountAsync(string url, string sql);
 }
 
 public sealed class SqliteScratch : ScratchDatabases
@@ -122,6 +125,15 @@ public sealed class SqliteScratch : ScratchDatabases
         var path = url["sqlite:".Length..];
         foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
         return Task.CompletedTask;
+    }
+
+    public override async Task<long> CountAsync(string url, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={url["sqlite:".Length..]};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public override ValueTask DisposeAsync()
@@ -157,6 +169,14 @@ public sealed class PostgresScratch : ScratchDatabases
         NpgsqlConnection.ClearAllPools();
         foreach (var name in _created) await ExecuteAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+    }
+
+    public override async Task<long> CountAsync(string url, string sql)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PostgresApp.ConnectionString(url)) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task ExecuteAsync(string sql)
