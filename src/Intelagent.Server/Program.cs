@@ -17,7 +17,7 @@ using Intelagent.Server.Security.Sms;
 using Intelagent.Server.Security.Sso;
 using Intelagent.Server.Usage;
 
-var (verb, hostArguments, exitCode) = Commands.Parse(args);
+var (command, hostArguments, exitCode) = Commands.Parse(args);
 if (exitCode is not null) return exitCode.Value;
 
 var builder = WebApplication.CreateBuilder(hostArguments);
@@ -45,6 +45,7 @@ builder.Services
     .AddInsightPredictions()
     .AddInsightQueries(builder.Configuration)
     .AddPortal();
+command?.ConfigureServices(builder.Services);
 
 var app = builder.Build();
 app.UseIntelagentPipeline();
@@ -68,11 +69,7 @@ app.MapInsightPredictions();
 app.MapInsightQueries();
 app.MapPortal();
 
-if (verb == Verb.Migrate)
-{
-    await DatabaseSetup.MigrateAsync(app.Services);
-    return 0;
-}
+if (command is not null) return await Commands.RunAsync(command, app.Services);
 
 await Startup.PrepareAsync(app);
 Hosting.PrintWelcome(app);
