@@ -88,6 +88,9 @@ server_env=(
     INTELAGENT_DEMO=0
     RateLimits__SignUpPerHour=1000
     RateLimits__SignInPerMinute=1000
+    # Calls are metered and checked against the plan as always, but never refused: a free tier's
+    # 60 calls a minute would turn the run into a measurement of 429s.
+    Usage__EnforceLimits=false
     # "Now listening on" must be printed whatever else is configured: it carries the port.
     Logging__LogLevel__Microsoft.Hosting.Lifetime=Information
 )
