@@ -27,15 +27,17 @@ public static class RealtimeModule
         var signalR = services.AddSignalR().AddMessagePackProtocol(RealtimeMessagePack.Configure);
         if (redis is not null)
         {
-            var backplane = new BackplaneConnection();
+            var backplaneOptions = redis.Options.Clone();
+            backplaneOptions.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal(redis.ChannelPrefix);
+            var backplane = new BackplaneConnection(backplaneOptions);
             signalR.AddStackExchangeRedis(options =>
             {
-                options.Configuration = redis.Options.Clone();
-                options.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal(redis.ChannelPrefix);
-                options.ConnectionFactory = log => backplane.ConnectAsync(options.Configuration, log);
+                options.Configuration = backplaneOptions;
+                options.ConnectionFactory = _ => backplane.ConnectAsync();
             });
             // While Redis is out of reach, SignalR keeps working on each node alone (see FallbackHubLifetimeManager).
             services.AddSingleton(backplane);
+            services.AddHostedService(_ => backplane);
             services.AddSingleton(typeof(Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisHubLifetimeManager<>));
             services.AddSingleton(typeof(Microsoft.AspNetCore.SignalR.DefaultHubLifetimeManager<>));
             services.AddSingleton(typeof(Microsoft.AspNetCore.SignalR.HubLifetimeManager<>), typeof(FallbackHubLifetimeManager<>));

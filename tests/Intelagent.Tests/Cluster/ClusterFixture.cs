@@ -144,7 +144,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+// Not in parallel with other collections either: the fault tests time answers, and two servers starting on two shared cores want them.
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
 {
     public const string Name = "Cluster of processes";

@@ -56,13 +56,16 @@ public static class ClusterProcesses
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds, for at most <paramref name="timeout"/>.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) => WaitUntilAsync(condition, timeout, () => what);
+
+    /// <summary>As above, with a description made when the wait fails (to show output gathered meanwhile).</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
             if (await condition()) return;
-            if (deadline.Elapsed > timeout) throw new TimeoutException($"Waited {timeout.TotalSeconds} s for {what}.");
+            if (deadline.Elapsed > timeout) throw new TimeoutException($"Waited {timeout.TotalSeconds} s for {what()}.");
             await Task.Delay(100);
         }
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Intelagent.Tests.Infrastructure;
+using Intelagent.Tests.Security;
 using Microsoft.AspNetCore.Http.Connections;
 
 namespace Intelagent.Tests.Cluster;
@@ -14,7 +15,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
-    public async Task SessionFromNodeA_ShouldWorkOnNodeB_WithTheTokenAndWithTheCookie()
+    public async Task SessionFromNodeA_ShouldWorkOnNodeB_WithTheTokenTheCookieAndTheProtectedSecrets()
     {
         var (owner, cookie) = await ClusterFixture.RegisterAsync(cluster.A.BaseUrl);
         Assert.NotNull(cookie);
@@ -27,6 +28,14 @@ public sealed class ClusterTests(ClusterFixture cluster) : IAsyncLifetime
         using var withCookie = ClusterFixture.Client(cluster.B.BaseUrl);
         withCookie.DefaultRequestHeaders.Add("Cookie", cookie);
         await Api.ExpectAsync(await withCookie.GetAsync($"/api/organizations/{owner.OrganizationId}"), HttpStatusCode.OK);
+
+        // The Data Protection key ring is shared as well: a TOTP seed protected on A is read on B.
+        using var onA = ClusterFixture.Client(cluster.A.BaseUrl, owner.Token);
+        var enroll = await onA.PostAsync("/api/auth/2fa/totp/enroll", null);
+        await Api.ExpectAsync(enroll, HttpStatusCode.OK);
+        var secret = OtpNet.Base32Encoding.ToBytes((await enroll.JsonAsync()).GetProperty("secret").GetString());
+        var code = Rfc6238.Code(secret, Rfc6238.Step(DateTimeOffset.UtcNow));
+        await Api.ExpectAsync(await withToken.PostAsJsonAsync("/api/auth/2fa/totp/confirm", new { code }), HttpStatusCode.OK);
     }
 
     [Fact]

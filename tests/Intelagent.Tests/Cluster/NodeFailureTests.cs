@@ -3,12 +3,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Intelagent.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Intelagent.Tests.Cluster;
 
 /// <summary>kill -9 of one node while clients write through nginx and listen for events.</summary>
 [Collection(ClusterCollection.Name)]
-public sealed class NodeFailureTests(ClusterFixture cluster) : IAsyncLifetime
+public sealed class NodeFailureTests(ClusterFixture cluster, ITestOutputHelper output) : IAsyncLifetime
 {
     private sealed record Write(string Name, int Status, string? Id, TimeSpan At);
 
@@ -91,6 +92,8 @@ public sealed class NodeFailureTests(ClusterFixture cluster) : IAsyncLifetime
         var mayBeLost = acknowledged.Count(w => w.At > killedAt - window && w.At <= killedAt + TimeSpan.FromSeconds(1));
         var sent = attempts + 1; // the marker
         var counted = await CountedCallsAsync(owner.OrganizationId);
+        output.WriteLine($"{writes.Count} writes: {acknowledged.Count} acknowledged, {failed.Count} failed ({string.Join(", ", failed.GroupBy(w => w.Status).Select(g => $"{g.Count()} x {g.Key}"))}); " +
+            $"{storedEvents.Count} events caught up; api_calls counted {counted} of {sent} sent, {mayBeLost} in the flush window");
         Assert.InRange(counted, acknowledged.Count + 1 - mayBeLost, sent);
     }
 

@@ -86,7 +86,7 @@ public sealed class NodeProcess(string name, IReadOnlyDictionary<string, string>
             try { return (await http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK; }
             catch (HttpRequestException) { return false; }
             catch (TaskCanceledException) { return false; }
-        }, StartTimeout, $"node {name} to be ready:\n{RecentOutput}");
+        }, StartTimeout, () => $"node {name} to be ready:\n{RecentOutput}");
     }
 
     /// <summary>kill -9: no graceful shutdown, no last flush.</summary>

@@ -7,19 +7,24 @@ using StackExchange.Redis;
 
 namespace Intelagent.Server.Realtime.Stream;
 
-/// <summary>The SignalR backplane's Redis connection, kept where the fallback and the health check can see it.</summary>
-public sealed class BackplaneConnection
+/// <summary>
+/// The SignalR backplane's Redis connection, opened at start (not at the first client, as SignalR would)
+/// so that whether Redis is up is known before anyone connects, by the fallback and the health check.
+/// </summary>
+public sealed class BackplaneConnection(ConfigurationOptions options) : IHostedService
 {
-    private volatile IConnectionMultiplexer? _multiplexer;
+    private readonly Lazy<Task<IConnectionMultiplexer>> _multiplexer = new(async () => await ConnectionMultiplexer.ConnectAsync(options));
 
-    /// <summary>False only once the backplane connected and then lost Redis; before first use, Redis is tried.</summary>
-    public bool Down => _multiplexer is { IsConnected: false };
+    /// <summary>True while the connection exists and Redis is out of reach.</summary>
+    public bool Down => _multiplexer is not { IsValueCreated: true, Value.IsCompletedSuccessfully: true } || !_multiplexer.Value.Result.IsConnected;
 
-    public async Task<IConnectionMultiplexer> ConnectAsync(ConfigurationOptions options, TextWriter log)
-    {
-        _multiplexer = await ConnectionMultiplexer.ConnectAsync(options, log);
-        return _multiplexer;
-    }
+    /// <summary>Handed to SignalR's Redis manager (RedisOptions.ConnectionFactory), which owns and disposes it.</summary>
+    public Task<IConnectionMultiplexer> ConnectAsync() => _multiplexer.Value;
+
+    // AbortOnConnectFail is off (RealtimeRedisSettings): without Redis this returns after the connect timeout, disconnected.
+    public Task StartAsync(CancellationToken cancellationToken) => _multiplexer.Value;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     internal sealed class HealthCheck(BackplaneConnection backplane) : IHealthCheck
     {
