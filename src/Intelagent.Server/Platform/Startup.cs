@@ -19,7 +19,9 @@ public static class Startup
         // Fail fast on a missing or short JWT_SECRET rather than on the first sign-in.
         app.Services.GetRequiredService<SigningKeys>();
         await DatabaseSetup.MigrateAsync(app.Services);
-        await EnsureOperatorAsync(app.Services, app.Configuration, app.Logger);
+        try { await EnsureOperatorAsync(app.Services, app.Configuration, app.Logger); }
+        // Nodes starting together race to create the operator: the loser updates the winner's row instead.
+        catch (DbUpdateException exception) when (Problems.UniqueViolation.Is(exception)) { await EnsureOperatorAsync(app.Services, app.Configuration, app.Logger); }
         var demo = app.Configuration["INTELAGENT_DEMO"];
         var seedDemo = demo is null ? app.Environment.IsDevelopment() : demo != "0" && !demo.Equals("false", StringComparison.OrdinalIgnoreCase);
         if (seedDemo)

@@ -26,11 +26,23 @@ public static class RealtimeModule
         var redis = RealtimeRedisSettings.From(configuration);
         var signalR = services.AddSignalR().AddMessagePackProtocol(RealtimeMessagePack.Configure);
         if (redis is not null)
+        {
+            var backplaneOptions = redis.Options.Clone();
+            backplaneOptions.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal(redis.ChannelPrefix);
+            var backplane = new BackplaneConnection(backplaneOptions);
             signalR.AddStackExchangeRedis(options =>
             {
-                options.Configuration = redis.Options.Clone();
-                options.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal(redis.ChannelPrefix);
+                options.Configuration = backplaneOptions;
+                options.ConnectionFactory = _ => backplane.ConnectAsync();
             });
+            // While Redis is out of reach, SignalR keeps working on each node alone (see FallbackHubLifetimeManager).
+            services.AddSingleton(backplane);
+            services.AddHostedService(_ => backplane);
+            services.AddSingleton(typeof(Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisHubLifetimeManager<>));
+            services.AddSingleton(typeof(Microsoft.AspNetCore.SignalR.DefaultHubLifetimeManager<>));
+            services.AddSingleton(typeof(Microsoft.AspNetCore.SignalR.HubLifetimeManager<>), typeof(FallbackHubLifetimeManager<>));
+            services.AddHealthChecks().AddCheck<BackplaneConnection.HealthCheck>("realtime-backplane", tags: ["ready"]);
+        }
         services.AddSingleton(RealtimeSettings.From(configuration));
         services.AddSingleton<RealtimeOrdering>();
         services.AddSingleton<RealtimeConnections>();

@@ -138,6 +138,8 @@ public sealed class RedisUsageLimiter(IConfiguration configuration, InMemoryUsag
         if (_options is null) return;
         // AbortOnConnectFail=false: the node starts without Redis and the multiplexer keeps reconnecting.
         _redis = await ConnectionMultiplexer.ConnectAsync(_options);
+        // Back to shared limits (and a Healthy /health/ready) as soon as Redis is, not at the next metered call.
+        _redis.ConnectionRestored += (_, _) => MarkRecovered();
         if (!_redis.IsConnected) MarkDegraded(null);
     }
 

@@ -44,10 +44,12 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
         var (status, code, detail) = Classify(exception);
-        if (status >= 500) logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
+        if (status == 503) logger.LogWarning(exception, "Database unreachable on {Method} {Path}", context.Request.Method, context.Request.Path);
+        else if (status >= 500) logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
         else logger.LogDebug(exception, "Client error {Code}", code);
         if (context.Response.HasStarted) return false;
         context.Response.Clear();
+        if (status == 503) context.Response.Headers.RetryAfter = DatabaseUnavailable.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await Problem.WriteAsync(context, status, code, detail);
         return true;
     }
@@ -62,6 +64,7 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
         JsonException json => (400, "invalid_json", json.Message),
         DbUpdateConcurrencyException => (412, "stale_version", "The resource changed since you read it; read it again and retry."),
         DbUpdateException db when UniqueViolation.Is(db) => (409, "conflict", "A resource with the same unique value already exists."),
+        _ when DatabaseUnavailable.Is(exception) => (503, "database_unavailable", "The database cannot be reached for a moment; retry shortly (see Retry-After)."),
         OperationCanceledException => (400, "request_cancelled", "The request was cancelled."),
         _ => (500, "internal_error", "An unexpected error occurred. It has been logged with this trace id."),
     };
