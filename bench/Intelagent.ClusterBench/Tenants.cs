@@ -27,6 +27,9 @@ public static class Tenants
             var token = body.GetProperty("token").GetString()!;
             var organizationId = body.GetProperty("user").GetProperty("organizationId").GetString()!;
 
+            // Enterprise: 200 requests of one organization in flight per node, so the workers never meet the
+            // free tier's concurrency limit (10) either.
+            await SendAsync(http, HttpMethod.Patch, $"/api/admin/organizations/{organizationId}/tier", operatorToken, new { subscriptionTier = "enterprise" });
             await SendAsync(http, HttpMethod.Put, $"/api/admin/organizations/{organizationId}/limits", operatorToken,
                 new { apiCallsPerDay = 1_000_000_000L, ratePerMinute = 1_000_000, burst = 10_000_000, projects = 1_000 });
             var projects = new List<string>();
