@@ -142,7 +142,7 @@ public sealed class FuzzCases(OpenApiOperation operation, Template template, Ran
         foreach (var name in names)
         {
             var types = operation.BodyProperties?.FirstOrDefault(p => p.Name == name)?.Types ?? ["string"];
-            foreach (var value in Pick(PropertyValues, 6).Prepend(WrongType(types)).Distinct())
+            foreach (var value in Pick(PropertyValues, 4).Prepend(WrongType(types)).Concat(MustHaves(types)).Distinct())
             {
                 var body = BaseBody();
                 const string Placeholder = "\"__fuzz_value__\"";
@@ -152,6 +152,12 @@ public sealed class FuzzCases(OpenApiOperation operation, Template template, Ran
             }
         }
     }
+
+    /// <summary>Values every property of a type gets, whatever the draw: the ones that broke things before.</summary>
+    private static IEnumerable<string> MustHaves(string[] types) =>
+        types.Contains("integer") || types.Contains("number") ? ["9223372036854775808", "79228162514264337593543950335", "-79228162514264337593543950335", "1e400"]
+        : types.Contains("string") ? ["\"a\\u0000b\"", "\"" + TenThousand + "\""]
+        : [];
 
     private static string WrongType(string[] types) =>
         types.Contains("string") ? "12345"
