@@ -57,8 +57,8 @@ public sealed class DatabaseDigest
     });
 
     /// <summary>The tables whose row count or contents differ between the two digests.</summary>
-    public IReadOnlyList<string> ChangedSince(DatabaseDigest before) =>
-        [.. _tables.Where(t => !before._tables.TryGetValue(t.Key, out var old) || old != t.Value)
+    public IReadOnlyList<string> ChangedSince(DatabaseDigest before, IReadOnlyCollection<string> allowed) =>
+        [.. _tables.Where(t => !allowed.Contains(t.Key) && (!before._tables.TryGetValue(t.Key, out var old) || old != t.Value))
             .Select(t => $"{t.Key} ({(before._tables.TryGetValue(t.Key, out var old) ? old.Rows : 0)} -> {t.Value.Rows} rows)")];
 
     private static List<string> Tables(AppDb db) =>
