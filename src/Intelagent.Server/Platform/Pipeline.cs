@@ -23,6 +23,8 @@ public static class Pipeline
         if (!string.IsNullOrWhiteSpace(app.Configuration["TRUSTED_PROXIES"]))
             app.UseForwardedHeaders(ForwardedHeaders(app.Configuration["TRUSTED_PROXIES"]));
         app.UseClientInfo();
+        // U+0000 in a query or JSON body is a 400 problem: PostgreSQL cannot hold it.
+        app.UseTextWithoutNul();
         app.UseRouting();
         // JWT from the auth-token cookie or Authorization: Bearer, and its session must be alive.
         app.UseAuthentication();

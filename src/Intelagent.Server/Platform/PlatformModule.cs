@@ -23,7 +23,9 @@ public static class PlatformModule
         services.AddHttpContextAccessor();
         services.ConfigureHttpJsonOptions(options =>
         {
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            // Names only: with integer values allowed, {"tier": -1} binds an enum value that does not
+            // exist, is stored, and breaks every later read of that row (found by the OpenAPI fuzz test).
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
             options.SerializerOptions.MaxDepth = 32;
         });
         services.AddProblems();

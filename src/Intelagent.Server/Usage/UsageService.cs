@@ -87,6 +87,9 @@ public sealed class UsageService(AppDb db, UsageLimitsProvider limitsProvider, I
         validation.When(unit is null, "granularity", "must be hour or day.");
         var now = db.Clock.GetUtcNow();
         var end = to ?? now;
+        // Stepping back from the first days of year 1 throws (found by the OpenAPI fuzz test); usage starts after 1970.
+        validation.When(end < DateTimeOffset.UnixEpoch, "to", "must be after 1970-01-01.");
+        if (validation.Failed) return validation.ToError();
         var maxDays = unit == UsageGranularity.Hour ? MaxHourlyRangeDays : MaxDailyRangeDays;
         var start = from ?? end.AddDays(unit == UsageGranularity.Hour ? -1 : -30);
         validation.When(start > end, "from", "must not be after to.");

@@ -56,6 +56,7 @@ public sealed class CostAlertService(AppDb db, MetricsService metrics)
         var validation = new Validation()
             .When(request.Kind is not ("threshold" or "rise"), "kind", "must be 'threshold' or 'rise'.")
             .When(request.Kind == "threshold" && request.Amount is not > 0, "amount", "must be more than 0 (in the reporting currency).")
+            .Amount("amount", request.Amount)
             .When(request.Kind == "rise" && request.Percent is not (> 0 and <= 10_000), "percent", "must be more than 0 and at most 10000.")
             .OptionalText("product", request.Product, 40);
         if (validation.Failed) return validation.ToError();

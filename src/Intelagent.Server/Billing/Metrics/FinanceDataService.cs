@@ -18,6 +18,7 @@ public sealed class FinanceDataService(AppDb db, TimeProvider clock, MetricsCach
             .When(!CostCategories.All.Contains(request.Category), "category", "must be compute, storage, bandwidth or other.")
             .RequiredText("product", request.Product, 40)
             .When(request.Amount is not >= 0m, "amount", "is required and must not be negative.")
+            .Amount("amount", request.Amount)
             .When(!Currencies.IsSupported(request.Currency), "currency", "must be a supported ISO 4217 code.");
         if (validation.Failed) return validation.ToError();
         if (request.OrganizationId is not null && !await db.Organizations.IgnoreQueryFilters().AnyAsync(o => o.Id == request.OrganizationId, cancellationToken))
@@ -90,7 +91,8 @@ public sealed class FinanceDataService(AppDb db, TimeProvider clock, MetricsCach
         var validation = new Validation()
             .When(!Month.TryParse(month, out _), "month", "must be a month as yyyy-MM.")
             .When(!Currencies.IsSupported(currency) || currency == Currencies.Reporting, "currency", $"must be a supported currency other than {Currencies.Reporting}.")
-            .When(request.RateToReporting is not > 0m, "rateToReporting", "is required and must be positive.");
+            .When(request.RateToReporting is not > 0m, "rateToReporting", "is required and must be positive.")
+            .Amount("rateToReporting", request.RateToReporting);
         if (validation.Failed) return validation.ToError();
         var row = await db.Set<ExchangeRate>().FirstOrDefaultAsync(r => r.Month == month && r.Currency == currency, cancellationToken);
         if (row is null) db.Set<ExchangeRate>().Add(row = new ExchangeRate { Month = month, Currency = currency });
@@ -109,6 +111,7 @@ public sealed class FinanceDataService(AppDb db, TimeProvider clock, MetricsCach
         var validation = new Validation()
             .When(!Month.TryParse(month, out _), "month", "must be a month as yyyy-MM.")
             .When(request.Amount is null || (!allowNegative && request.Amount < 0m), "amount", allowNegative ? "is required." : "is required and must not be negative.")
+            .Amount("amount", request.Amount)
             .When(!Currencies.IsSupported(request.Currency), "currency", "must be a supported ISO 4217 code.");
         return validation.Failed ? validation.ToError() : null;
     }

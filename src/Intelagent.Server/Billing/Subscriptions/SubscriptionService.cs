@@ -106,6 +106,7 @@ public sealed class SubscriptionService(AppDb db, InvoiceIssuer issuer, Organiza
         var validation = new Validation()
             .When(request.Percent is < 0m or > 100m, "percent", "must be between 0 and 100.")
             .When(request.Amount is < 0m, "amount", "must not be negative.")
+            .Amount("amount", request.Amount)
             .When(request.EndsAt is { } end && end <= now, "endsAt", "must be in the future.");
         if (validation.Failed) return validation.ToError();
         var subscription = await FindAsync(id, true, cancellationToken);

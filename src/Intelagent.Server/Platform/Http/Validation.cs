@@ -54,6 +54,15 @@ public sealed class Validation
         return this;
     }
 
+    /// <summary>
+    /// The largest amount the API takes: 15 integer digits, what numeric(19,4) (the model's default
+    /// for decimals) holds. PostgreSQL refuses more (SQLSTATE 22003, a 500) where SQLite stores it.
+    /// </summary>
+    public const decimal MaxAmount = 999_999_999_999_999m;
+
+    public Validation Amount(string field, decimal? value) =>
+        value is { } amount && Math.Abs(amount) > MaxAmount ? Add(field, $"must be at most {MaxAmount:N0} in magnitude.") : this;
+
     public Validation When(bool condition, string field, string message) => condition ? Add(field, message) : this;
 
     public Error ToError() => new(400, "validation_failed", "One or more fields are invalid.",

@@ -58,16 +58,18 @@ public sealed class SsoConnectionService(AppDb db, SsoSecrets secrets, SsoUrls u
         var entityId = request.SamlIdpEntityId?.Trim() ?? connection?.SamlIdpEntityId;
         var ssoUrl = request.SamlIdpSsoUrl?.Trim() ?? connection?.SamlIdpSsoUrl;
         string? certificate = connection?.SamlIdpCertificate;
+        // Both protocols' fields are stored whichever protocol is chosen, so their column lengths are checked either way.
+        validation.Length("oidcAuthority", authority, 500).Length("oidcClientId", clientId, 200).Length("oidcClientSecret", request.OidcClientSecret, 500)
+            .Length("samlIdpEntityId", entityId, 500).Length("samlIdpSsoUrl", ssoUrl, 1000);
         if (protocol == SsoProtocol.Oidc)
         {
             validation.When(!AcceptableUrl(authority), "oidcAuthority", "must be the provider's https URL (its discovery document lives under /.well-known/openid-configuration).");
-            validation.RequiredText("oidcClientId", clientId, 200);
+            validation.Required("oidcClientId", clientId);
             validation.When(request.OidcClientSecret is null && connection?.OidcClientSecretProtected is null, "oidcClientSecret", "is required.");
-            validation.Length("oidcClientSecret", request.OidcClientSecret, 500);
         }
         else if (protocol == SsoProtocol.Saml)
         {
-            validation.RequiredText("samlIdpEntityId", entityId, 500);
+            validation.Required("samlIdpEntityId", entityId);
             validation.When(!AcceptableUrl(ssoUrl), "samlIdpSsoUrl", "must be the identity provider's https single sign-on URL (HTTP-Redirect binding).");
             if (request.SamlIdpCertificate is not null)
             {
