@@ -7,7 +7,7 @@ namespace Intelagent.Server.Platform.Problems;
 /// Recognises a database that is out of reach for a moment (restarting, failing over, refusing
 /// connections, out of connection slots) anywhere in an exception's chain, however EF Core wrapped it.
 /// Such a request is answered 503 with Retry-After instead of 500: the client did nothing wrong and a
-/// retry soon will work (docs/decisions/025-ops-cluster.md). Npgsql drops a broken pooled connection
+/// retry soon will work (docs/decisions/027-ops-cluster.md). Npgsql drops a broken pooled connection
 /// when it fails, so the node recovers by itself once the database is back.
 /// </summary>
 public static class DatabaseUnavailable

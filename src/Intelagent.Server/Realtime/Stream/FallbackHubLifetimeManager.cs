@@ -39,7 +39,7 @@ public sealed class BackplaneConnection(ConfigurationOptions options) : IHostedS
 /// a connection is always tracked locally as well, so when Redis is down it still connects (the Redis
 /// manager would fail its subscriptions with a 500) and a send reaches this node's connections instead
 /// of nobody. Events are stored before they are sent, so clients on other nodes catch up by replay.
-/// A connection made during the outage stays local until it reconnects (docs/decisions/025-ops-cluster.md).
+/// A connection made during the outage stays local until it reconnects (docs/decisions/027-ops-cluster.md).
 /// </summary>
 public sealed class FallbackHubLifetimeManager<THub>(RedisHubLifetimeManager<THub> redis, DefaultHubLifetimeManager<THub> local,
     BackplaneConnection backplane, ILogger<FallbackHubLifetimeManager<THub>> logger) : HubLifetimeManager<THub> where THub : Hub
