@@ -63,7 +63,8 @@ public sealed class ClusterHubClient : IAsyncDisposable
     public static async Task<ClusterHubClient> ConnectAsync(Uri baseUrl, string token, HttpTransportType transport = HttpTransportType.WebSockets)
     {
         var client = new ClusterHubClient(baseUrl, token, transport);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        // Generous: while Redis is down the group join waits for the backplane to give up on it first.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(45));
         await client.Connection.StartAsync(timeout.Token);
         // Answered only after OnConnectedAsync joined the groups: from here on events reach this client.
         await client.Connection.InvokeAsync<ResumeResult>("Resume", null, timeout.Token);
