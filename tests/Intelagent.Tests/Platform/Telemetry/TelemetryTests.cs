@@ -85,9 +85,12 @@ public abstract class TelemetryTests<TApp>(TApp app, CapturedLogs logs) : IClass
         await using (var scope = app.Services.CreateAsyncScope())
             Assert.False(await scope.ServiceProvider.GetRequiredService<ClusterJobGuard>().TryClaimAsync("telemetry-test", TimeSpan.FromHours(1), CancellationToken.None));
 
-        // Quartz started every job at host start; wait (bounded) until one has finished.
+        // Quartz started every job at host start; wait (bounded) until one has finished. The exporter
+        // also answers a scrape within 300 ms of the last one from its cache, and a call is counted
+        // after its response has been handed over, so the counters are polled too.
         var after = await ScrapeAsync();
-        for (var attempt = 0; attempt < 120 && Sum(after, "intelagent_jobs_runs_total", "outcome=\"ran\"") == 0; attempt++)
+        for (var attempt = 0; attempt < 120 && (Sum(after, "intelagent_jobs_runs_total", "outcome=\"ran\"") == 0
+            || Sum(after, "intelagent_usage_calls_total", "tier=\"free\"", "caller=\"user\"") - Sum(before, "intelagent_usage_calls_total", "tier=\"free\"", "caller=\"user\"") < 2); attempt++)
         {
             await Task.Delay(500);
             after = await ScrapeAsync();
