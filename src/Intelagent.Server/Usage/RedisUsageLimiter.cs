@@ -168,6 +168,7 @@ public sealed class RedisUsageLimiter(IConfiguration configuration, InMemoryUsag
         var options = RealtimeRedisSettings.Parse(url);
         options.AbortOnConnectFail = false;
         options.ConnectTimeout = 2000;
+        options.BacklogPolicy = BacklogPolicy.FailFast; // per-node limits at once while Redis is away, not after a timeout
         // Redis answers in well under a millisecond; waiting longer than this only delays the caller.
         options.SyncTimeout = options.AsyncTimeout = configuration.GetValue("Usage:RedisTimeoutMilliseconds", 1000);
         return options;

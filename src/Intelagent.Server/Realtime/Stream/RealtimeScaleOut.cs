@@ -17,6 +17,9 @@ public sealed record RealtimeRedisSettings(ConfigurationOptions Options, string 
         if (string.IsNullOrWhiteSpace(url)) return null;
         var options = Parse(url);
         options.AbortOnConnectFail = false; // a lost Redis degrades fan-out; it must not stop the node
+        // While Redis is unreachable a command fails at once instead of waiting in the backlog for the
+        // timeout, so each caller (fan-out, presence, group joins) takes its fallback without delay.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         return new RealtimeRedisSettings(options, configuration["Realtime:ChannelPrefix"] ?? "intelagent");
     }
 
