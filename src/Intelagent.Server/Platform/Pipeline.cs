@@ -23,8 +23,6 @@ public static class Pipeline
         if (!string.IsNullOrWhiteSpace(app.Configuration["TRUSTED_PROXIES"]))
             app.UseForwardedHeaders(ForwardedHeaders(app.Configuration["TRUSTED_PROXIES"]));
         app.UseClientInfo();
-        // U+0000 in a query or JSON body is a 400 problem: PostgreSQL cannot hold it.
-        app.UseTextWithoutNul();
         app.UseRouting();
         // JWT from the auth-token cookie or Authorization: Bearer, and its session must be alive.
         app.UseAuthentication();
@@ -41,6 +39,10 @@ public static class Pipeline
         app.UseRateLimiter();
         // One policy per permission, declared on each endpoint.
         app.UseAuthorization();
+        // U+0000 in a query or JSON body is a 400 problem: PostgreSQL cannot hold it. After routing (so
+        // an endpoint's own request size limit applies) and after authorization (so no body is read
+        // for a caller who may not send it).
+        app.UseTextWithoutNul();
         // Retries with the same Idempotency-Key get the first answer instead of a second change.
         app.UseMiddleware<IdempotencyMiddleware>();
         // Form posts of the portal's Razor components carry an antiforgery token; API endpoints have none.

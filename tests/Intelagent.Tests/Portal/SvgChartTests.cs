@@ -21,7 +21,7 @@ public sealed class SvgChartTests
 
         Assert.Equal(["2026-03-01", "2026-03-02", "2026-03-03"], chart.Labels);
         Assert.Equal("API calls", chart.Series.Single().Name);
-        Assert.Equal([10d, 25d, null], chart.Series.Single().Values);
+        Assert.Equal([10m, 25m, null], chart.Series.Single().Values);
         Assert.Equal("day", chart.XLabel);
         Assert.Equal("API calls", chart.YLabel);
     }
@@ -65,7 +65,7 @@ public sealed class SvgChartTests
 
     [Fact]
     public void RunningTotals_OfAWaterfall_ShouldFloatEachChangeFromTheTotalBeforeIt() =>
-        Assert.Equal([(0d, 10d), (10d, 4d), (4d, 4d), (4d, 9d)], SvgChartRenderer.RunningTotals([10, -6, null, 5]));
+        Assert.Equal([(0m, 10m), (10m, 4m), (4m, 4m), (4m, 9m)], SvgChartRenderer.RunningTotals([10m, -6m, null, 5m]));
 
     [Theory]
     [InlineData(0.7, 1)]

@@ -4,10 +4,10 @@ using Intelagent.Server.Insights.Query;
 namespace Intelagent.Server.Portal.Customer.Insights;
 
 /// <summary>
-/// One drawn series: its name and one value per label (null where the data has none). Doubles here are
-/// plot positions only; the table beside every chart shows the answer's exact (decimal) values.
+/// One drawn series: its name and one value per label (null where the data has none), exact as the
+/// answer's table has them; only the renderer's plot positions are doubles.
 /// </summary>
-public sealed record ChartSeriesData(string Name, IReadOnlyList<double?> Values);
+public sealed record ChartSeriesData(string Name, IReadOnlyList<decimal?> Values);
 
 /// <summary>
 /// What <see cref="SvgChartRenderer"/> draws: a line, bar or waterfall chart with its axis labels.
@@ -57,16 +57,19 @@ public sealed record ChartData(string Kind, string Title, string XLabel, string 
         _ => value.ToString() ?? "",
     };
 
-    public static double? Number(object? value) => value switch
+    /// <summary>A cell as an exact number: decimals and integers as they are, floating point only when finite and in decimal's range.</summary>
+    public static decimal? Number(object? value) => value switch
     {
         null => null,
-        double d => d,
-        float f => f,
-        decimal m => (double)m,
+        decimal m => m,
         long l => l,
         int i => i,
-        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Number } json => json.GetDouble(),
-        string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        double d => Exact(d),
+        float f => Exact(f),
+        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Number } json => json.TryGetDecimal(out var exact) ? exact : Exact(json.GetDouble()),
+        string s when decimal.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
         _ => null,
     };
+
+    private static decimal? Exact(double value) => double.IsFinite(value) && Math.Abs(value) < 7.9e28 ? (decimal)value : null;
 }

@@ -34,16 +34,17 @@ public static class SvgChartRenderer
     /// <summary>The chart in one sentence, for screen readers: what is drawn, how many points, the lowest and highest.</summary>
     public static string Describe(ChartData chart)
     {
-        var values = chart.Series.SelectMany(s => s.Values).OfType<double>().ToList();
+        var values = chart.Series.SelectMany(s => s.Values).OfType<decimal>().ToList();
         var extent = values.Count == 0 ? "no values" : $"from {Tick(values.Min(), chart)} to {Tick(values.Max(), chart)}";
         return $"{(chart.Kind == ChartData.Line ? "Line" : chart.Kind == ChartData.Waterfall ? "Waterfall" : "Bar")} chart of {chart.YLabel} by {chart.XLabel}, " +
             $"{chart.Labels.Count} points, {string.Join(" and ", chart.Series.Select(s => s.Name))}, {extent}.";
     }
 
+    /// <summary>The value axis, in plot units (doubles): the values' extent widened to round ticks, always including zero.</summary>
     private static (double Low, double High) Range(ChartData chart)
     {
-        var values = chart.Kind == ChartData.Waterfall ? RunningTotals(chart.Series[0].Values).SelectMany(b => new[] { b.Start, b.End }) : chart.Series.SelectMany(s => s.Values).OfType<double>();
-        var list = values.ToList();
+        var values = chart.Kind == ChartData.Waterfall ? RunningTotals(chart.Series[0].Values).SelectMany(b => new[] { b.Start, b.End }) : chart.Series.SelectMany(s => s.Values).OfType<decimal>();
+        var list = values.Select(v => (double)v).ToList();
         var low = Math.Min(0, list.Count == 0 ? 0 : list.Min());
         var high = Math.Max(0, list.Count == 0 ? 1 : list.Max());
         if (high == low) high = low + 1;
@@ -60,6 +61,8 @@ public static class SvgChartRenderer
         return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power;
     }
 
+    private static double Y(decimal value, double low, double high) => Y((double)value, low, high);
+
     private static double Y(double value, double low, double high) => Top + PlotHeight - (value - low) / (high - low) * PlotHeight;
 
     private static void Axes(StringBuilder svg, ChartData chart, double low, double high)
@@ -69,7 +72,7 @@ public static class SvgChartRenderer
             var value = low + (high - low) * i / 4;
             var y = Y(value, low, high);
             svg.Append(CultureInfo.InvariantCulture, $"<line class=\"portal-chart-grid\" x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\" />");
-            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"portal-chart-tick\" x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\">{Encode(Tick(value, chart))}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"portal-chart-tick\" x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\">{Encode(Tick(Value(value), chart))}</text>");
         }
         svg.Append(CultureInfo.InvariantCulture, $"<line class=\"portal-chart-axis\" x1=\"{Left}\" x2=\"{Left}\" y1=\"{Top}\" y2=\"{Top + PlotHeight}\" />");
         svg.Append(CultureInfo.InvariantCulture, $"<line class=\"portal-chart-axis\" x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{Y(Math.Max(low, 0), low, high):0.#}\" y2=\"{Y(Math.Max(low, 0), low, high):0.#}\" />");
@@ -115,7 +118,7 @@ public static class SvgChartRenderer
             for (var i = 0; i < chart.Labels.Count; i++)
             {
                 if (series.Values[i] is not { } value) continue;
-                var (from, to) = waterfall ? (steps[i].Start, steps[i].End) : (0d, value);
+                var (from, to) = waterfall ? (steps[i].Start, steps[i].End) : (0m, value);
                 var top = Y(Math.Max(from, to), low, high);
                 var height = Math.Max(1, Math.Abs(Y(from, low, high) - Y(to, low, high)));
                 var x = Left + slot * i + slot * 0.15 + barWidth * s;
@@ -126,10 +129,10 @@ public static class SvgChartRenderer
     }
 
     /// <summary>Each change of a waterfall floats from the running total before it to the one after it.</summary>
-    public static List<(double Start, double End)> RunningTotals(IReadOnlyList<double?> changes)
+    public static List<(decimal Start, decimal End)> RunningTotals(IReadOnlyList<decimal?> changes)
     {
-        var total = 0d;
-        var steps = new List<(double, double)>(changes.Count);
+        var total = 0m;
+        var steps = new List<(decimal, decimal)>(changes.Count);
         foreach (var change in changes)
         {
             var start = total;
@@ -139,7 +142,10 @@ public static class SvgChartRenderer
         return steps;
     }
 
-    public static string Tick(double value, ChartData chart) => chart.Unit switch
+    /// <summary>A tick's plot position back as a value to label (ticks are round numbers, well inside decimal's range).</summary>
+    private static decimal Value(double position) => double.IsFinite(position) && Math.Abs(position) < 7.9e28 ? Math.Round((decimal)position, 10) : 0m;
+
+    public static string Tick(decimal value, ChartData chart) => chart.Unit switch
     {
         "ratio" => (value * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%",
         "money" => Compact(value),
@@ -147,12 +153,12 @@ public static class SvgChartRenderer
     };
 
     /// <summary>Decimal multiples (k, M, B) as elsewhere in the portal.</summary>
-    private static string Compact(double value)
+    private static string Compact(decimal value)
     {
         var magnitude = Math.Abs(value);
-        return magnitude >= 1e9 ? (value / 1e9).ToString("0.#", CultureInfo.InvariantCulture) + "B"
-            : magnitude >= 1e6 ? (value / 1e6).ToString("0.#", CultureInfo.InvariantCulture) + "M"
-            : magnitude >= 1e4 ? (value / 1e3).ToString("0.#", CultureInfo.InvariantCulture) + "k"
+        return magnitude >= 1_000_000_000m ? (value / 1_000_000_000m).ToString("0.#", CultureInfo.InvariantCulture) + "B"
+            : magnitude >= 1_000_000m ? (value / 1_000_000m).ToString("0.#", CultureInfo.InvariantCulture) + "M"
+            : magnitude >= 10_000m ? (value / 1_000m).ToString("0.#", CultureInfo.InvariantCulture) + "k"
             : value.ToString("#,0.##", CultureInfo.InvariantCulture);
     }
 
