@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using Intelagent.Server.Organizations;
+using Intelagent.Server.Platform.Events;
 using Intelagent.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Intelagent.Tests.Platform;
@@ -50,6 +52,37 @@ public abstract class PlatformTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var processed = await app.WithDbAsync(db => db.OutboxMessages.Where(m => m.Id == stored[0].Id).Select(m => new { m.ProcessedAt, m.Attempts }).SingleAsync());
         Assert.NotNull(processed.ProcessedAt);
         Assert.Equal(1, processed.Attempts);
+    }
+
+    [Fact]
+    public async Task TwoNodesDispatchers_OverOneDatabase_ShouldDispatchEachMessageOnce()
+    {
+        var owners = new List<Account>();
+        for (var i = 0; i < 3; i++) owners.Add(await app.RegisterAsync());
+        foreach (var owner in owners)
+            for (var t = 0; t < 8; t++)
+                await Api.ExpectAsync(await app.WithToken(owner.Token).PostAsJsonAsync($"/api/organizations/{owner.OrganizationId}/teams", new { name = $"Team {t}" }), HttpStatusCode.Created);
+
+        // Two dispatchers of their own (as on two nodes), racing each other and the host's own loop.
+        OutboxDispatcher NodeDispatcher() => new(app.Services.GetRequiredService<IServiceScopeFactory>(), new OutboxSignal(), TimeProvider.System,
+            app.Services.GetRequiredService<ILogger<OutboxDispatcher>>());
+        var nodes = new[] { NodeDispatcher(), NodeDispatcher() };
+        await Task.WhenAll(nodes.Select(async node => { while (await node.DispatchPendingAsync(CancellationToken.None) > 0) { } }));
+        await app.DispatchEventsAsync();
+
+        var ids = owners.Select(o => o.OrganizationId).ToList();
+        var messages = await app.WithDbAsync(db => db.OutboxMessages.Where(m => ids.Contains(m.OrganizationId!) && m.Type == nameof(TeamChanged))
+            .Select(m => new { m.Id, m.OrganizationId, m.ProcessedAt, m.Attempts }).ToListAsync());
+        Assert.Equal(24, messages.Count);
+        Assert.All(messages, m => Assert.NotNull(m.ProcessedAt));
+        Assert.All(messages, m => Assert.Equal(1, m.Attempts));
+        foreach (var owner in owners)
+        {
+            var activity = await app.WithDbAsync(db => db.Set<Intelagent.Server.Realtime.Activity.ActivityEntry>().Where(a => a.Action == "team.created")
+                .Select(a => a.SourceEventId).ToListAsync(), owner.OrganizationId);
+            Assert.Equal(8, activity.Count);
+            Assert.Equal(8, activity.Distinct().Count());
+        }
     }
 
     [Fact]
