@@ -14,6 +14,7 @@ public static class PortalModule
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
         services.AddScoped<PortalSession>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, PortalCircuitActivity>();
         services.AddScoped<Live.PortalLive>();
         return services;
     }

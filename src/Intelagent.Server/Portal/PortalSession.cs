@@ -21,7 +21,7 @@ namespace Intelagent.Server.Portal;
 /// would refuse. A circuit outlives its requests, so the session is checked again on every action.
 /// </summary>
 public sealed class PortalSession(AuthenticationStateProvider authentication, IServiceScopeFactory scopes, SessionCache sessions, MembershipCache memberships,
-    SecurityPolicyCache policies, TimeProvider clock)
+    SecurityPolicyCache policies, SessionActivity activity, TimeProvider clock)
 {
     private ClaimsPrincipal _principal = new();
     private string? _sessionId;
@@ -140,8 +140,8 @@ public sealed class PortalSession(AuthenticationStateProvider authentication, IS
 
     /// <summary>
     /// The refusal OrganizationGuardMiddleware would answer in this organization: its IP allow-list
-    /// (everyone), then for members an expired password or missing 2FA. The idle timeout is not
-    /// applied here: a circuit's activity is not request activity (the session's own expiry still is).
+    /// (everyone), then for members the idle timeout (a page left open past it ends the session at its
+    /// next action or live refresh, which then goes to sign-in), an expired password or missing 2FA.
     /// </summary>
     private async Task<Error?> GuardAsync(string organizationId, Role? role, SessionInfo session, CancellationToken cancellationToken)
     {
@@ -149,11 +149,39 @@ public sealed class PortalSession(AuthenticationStateProvider authentication, IS
         if (!policy.Allows(System.Net.IPAddress.TryParse(ClientIp ?? "", out var address) ? address : null))
             return Error.Forbidden("ip_not_allowed", "This organization does not accept requests from your address.");
         if (role is null) return null;
+        if (IdleSessions.Expired(policy, session, activity, clock.GetUtcNow()) is { } idle)
+        {
+            await using (var scope = CreateScope(organizationId, role))
+                await IdleSessions.EndAsync(scope.ServiceProvider.GetRequiredService<AppDb>(), session.SessionId, sessions, activity, clock.GetUtcNow(), cancellationToken);
+            return new Error(401, IdleSessions.Code, IdleSessions.Message(idle));
+        }
         if (policy.Password.ExpirationDays > 0 && session.PasswordChangedAt.AddDays(policy.Password.ExpirationDays) <= clock.GetUtcNow())
             return Error.Forbidden(PasswordExpiredCode, "Your password has expired under your organization's policy: change it to continue.");
         if (policy.RequireTwoFactor && !session.TwoFactorEnabled)
             return Error.Forbidden(TwoFactorRequiredCode, "This organization requires two-factor authentication: set it up to continue.");
         return null;
+    }
+
+    /// <summary>
+    /// What the person does in the browser (an event, a navigation, a script's callback: the circuit's
+    /// inbound activity, see <see cref="PortalCircuitActivity"/>) is the session's activity, as a request
+    /// is for the API. A session already idle past the organization's timeout is ended instead, so the
+    /// action it carried is refused and the page goes to sign-in. Live updates are not activity.
+    /// </summary>
+    public async Task TouchAsync(CancellationToken cancellationToken = default)
+    {
+        if (_sessionId is null || UserId is null) return;
+        var session = await sessions.GetActiveAsync(_sessionId, cancellationToken);
+        if (session is null) return;
+        var now = clock.GetUtcNow();
+        if (Current is { Role: not null } organization && await policies.ForAsync(organization.Id, cancellationToken) is var policy
+            && IdleSessions.Expired(policy, session, activity, now) is not null)
+        {
+            await using var scope = CreateScope(organization.Id, organization.Role);
+            await IdleSessions.EndAsync(scope.ServiceProvider.GetRequiredService<AppDb>(), session.SessionId, sessions, activity, now, cancellationToken);
+            return;
+        }
+        activity.Record(session.SessionId, now, ClientIp);
     }
 
     public const string PasswordExpiredCode = "password_expired";
@@ -219,4 +247,20 @@ public sealed class PortalSession(AuthenticationStateProvider authentication, IS
         await using var scope = scopes.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<AppDb>().Organizations.IgnoreQueryFilters().AnyAsync(o => o.Id == organizationId, cancellationToken);
     }
+}
+
+/// <summary>Hands every inbound activity of a portal circuit to <see cref="PortalSession.TouchAsync"/> before it runs.</summary>
+public sealed class PortalCircuitActivity(PortalSession portal, ILogger<PortalCircuitActivity> logger) : Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler
+{
+    public override Func<Microsoft.AspNetCore.Components.Server.Circuits.CircuitInboundActivityContext, Task> CreateInboundActivityHandler(
+        Func<Microsoft.AspNetCore.Components.Server.Circuits.CircuitInboundActivityContext, Task> next) => async context =>
+    {
+        try { await portal.TouchAsync(); }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Bookkeeping must not break the page; the action's own checks still run.
+            logger.LogWarning(exception, "Could not record portal activity");
+        }
+        await next(context);
+    };
 }

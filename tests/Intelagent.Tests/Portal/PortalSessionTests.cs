@@ -166,6 +166,50 @@ public abstract class PortalSessionTests<TApp>(TApp app) : IClassFixture<TApp> w
         await Api.ExpectProblemAsync(await client.GetAsync("/api/no-such-route"), HttpStatusCode.NotFound, "not_found");
     }
 
+    [Fact]
+    public async Task APortalPage_LeftIdlePastTheOrganizationsTimeout_ShouldEndTheSession_WhileActingKeepsItAlive()
+    {
+        var owner = await app.RegisterAsync();
+        var member = await app.AddMemberAsync(owner, "member");
+        await Api.ExpectAsync(await app.WithToken(owner.Token).PutAsJsonAsync("/api/security/settings", new { sessionTimeout = 5 }), HttpStatusCode.OK);
+        var portal = await SignedInAsync(member);
+        Task<Result<Page<TeamResponse>>> ListTeamsAsync() => portal.RunAsync(Permissions.TeamsRead, async (services, cancellationToken) =>
+            (Result<Page<TeamResponse>>)await services.GetRequiredService<TeamService>().ListAsync(new PageRequest(10, null), cancellationToken));
+
+        // Clicking around (the circuit's inbound activity) keeps the session alive past the timeout in total.
+        for (var i = 0; i < 3; i++)
+        {
+            app.Clock.Advance(TimeSpan.FromMinutes(4));
+            await portal.TouchAsync();
+        }
+        Assert.True((await ListTeamsAsync()).IsSuccess);
+
+        // A live refresh of a page left open is not activity: past the timeout it ends the session.
+        app.Clock.Advance(TimeSpan.FromMinutes(6));
+        var refused = await ListTeamsAsync();
+        Assert.Equal(401, refused.Error?.Status);
+        Assert.Equal("session_expired", refused.Error?.Code);
+        Assert.Equal(401, (await ListTeamsAsync()).Error?.Status);
+        await Api.ExpectAsync(await app.WithToken(member.Token).GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
+        Assert.True(await app.WithDbAsync(db => db.Set<Intelagent.Server.Platform.Auditing.AuditEntry>().AnyAsync(a => a.Action == "session.idle_timeout"), owner.OrganizationId));
+    }
+
+    [Fact]
+    public async Task AClick_AfterThePageWasLeftIdle_ShouldEndTheSessionInsteadOfReviving()
+    {
+        var owner = await app.RegisterAsync();
+        await Api.ExpectAsync(await app.WithToken(owner.Token).PutAsJsonAsync("/api/security/settings", new { sessionTimeout = 5 }), HttpStatusCode.OK);
+        var portal = await SignedInAsync(owner);
+
+        app.Clock.Advance(TimeSpan.FromMinutes(6));
+        await portal.TouchAsync();
+
+        var result = await portal.RunAsync(Permissions.TeamsRead, async (services, cancellationToken) =>
+            (Result<Page<TeamResponse>>)await services.GetRequiredService<TeamService>().ListAsync(new PageRequest(10, null), cancellationToken));
+        Assert.Equal(401, result.Error?.Status);
+        Assert.True(await app.WithDbAsync(db => db.Sessions.AnyAsync(s => s.UserId == owner.UserId && s.RevokedAt != null)));
+    }
+
     private Task<PortalSession> SignedInAsync(Account account) => SignedInAsync(account.Token);
 
     /// <summary>A portal session as a circuit would hold it: the principal the JWT scheme made from the cookie.</summary>

@@ -21,7 +21,7 @@ public static class PortalSessions
             [new Claim(JwtRegisteredClaimNames.Sub, jwt.Subject), new Claim(TokenService.SessionClaim, jwt.GetClaim(TokenService.SessionClaim).Value)], "test");
         var portal = new PortalSession(new FixedAuthentication(new ClaimsPrincipal(identity)), services.GetRequiredService<IServiceScopeFactory>(),
             services.GetRequiredService<SessionCache>(), services.GetRequiredService<MembershipCache>(),
-            services.GetRequiredService<SecurityPolicyCache>(), services.GetRequiredService<TimeProvider>());
+            services.GetRequiredService<SecurityPolicyCache>(), services.GetRequiredService<SessionActivity>(), services.GetRequiredService<TimeProvider>());
         Assert.True(await portal.EnsureSignedInAsync());
         return portal;
     }

@@ -65,15 +65,11 @@ public sealed class OrganizationGuardMiddleware(RequestDelegate next)
     private static async Task<bool> RefuseAsync(HttpContext context, SecurityPolicy policy, SessionInfo session, SessionActivity activity,
         SessionCache sessions, DateTimeOffset now)
     {
-        if (policy.IdleTimeout is { } idle)
+        if (IdleSessions.Expired(policy, session, activity, now) is { } idle)
         {
-            var lastActive = new[] { activity.LatestOnThisNode(session.SessionId), session.LastActivityAt, session.CreatedAt }.Max()!.Value;
-            if (now - lastActive > idle)
-            {
-                await EndSessionAsync(context, session.SessionId, sessions, activity, now);
-                await Problem.WriteAsync(context, 401, "session_expired", $"The session was idle for more than {idle.TotalMinutes:0} minutes; sign in again.");
-                return true;
-            }
+            await IdleSessions.EndAsync(context.RequestServices.GetRequiredService<AppDb>(), session.SessionId, sessions, activity, now, context.RequestAborted);
+            await Problem.WriteAsync(context, 401, IdleSessions.Code, IdleSessions.Message(idle));
+            return true;
         }
         if (policy.Password.ExpirationDays > 0 && session.PasswordChangedAt.AddDays(policy.Password.ExpirationDays) <= now)
         {
@@ -87,14 +83,33 @@ public sealed class OrganizationGuardMiddleware(RequestDelegate next)
         }
         return false;
     }
+}
 
-    private static async Task EndSessionAsync(HttpContext context, string sessionId, SessionCache sessions, SessionActivity activity, DateTimeOffset now)
+/// <summary>
+/// An organization's idle timeout, one rule for the API (<see cref="OrganizationGuardMiddleware"/>)
+/// and the portal's circuits (PortalSession): idle is the time since the session's latest activity
+/// (this node's, else the stored one, else its start); an idle session is ended, and audited.
+/// </summary>
+public static class IdleSessions
+{
+    public const string Code = "session_expired";
+
+    public static string Message(TimeSpan idle) => $"The session was idle for more than {idle.TotalMinutes:0} minutes; sign in again.";
+
+    /// <summary>The policy's timeout when the session has been idle longer than it, else null.</summary>
+    public static TimeSpan? Expired(SecurityPolicy policy, SessionInfo session, SessionActivity activity, DateTimeOffset now)
     {
-        var db = context.RequestServices.GetRequiredService<AppDb>();
+        if (policy.IdleTimeout is not { } idle) return null;
+        var lastActive = new[] { activity.LatestOnThisNode(session.SessionId), session.LastActivityAt, session.CreatedAt }.Max()!.Value;
+        return now - lastActive > idle ? idle : null;
+    }
+
+    public static async Task EndAsync(AppDb db, string sessionId, SessionCache sessions, SessionActivity activity, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         await db.Sessions.Where(s => s.Id == sessionId && s.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), context.RequestAborted);
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancellationToken);
         db.Audit("session.idle_timeout", "session", sessionId);
-        await db.SaveChangesAsync(context.RequestAborted);
+        await db.SaveChangesAsync(cancellationToken);
         sessions.Forget(sessionId);
         activity.Forget(sessionId);
     }
