@@ -70,6 +70,22 @@ public abstract class SecurityAlertAcknowledgementTests<TApp>(TApp app) : IClass
     }
 
     [Fact]
+    public async Task Acknowledge_ByTwoAdminsAtOnce_ShouldLetExactlyOneWin()
+    {
+        var owner = await app.RegisterAsync();
+        var admin = await app.AddMemberAsync(owner, "admin");
+        var id = await AlertSeed.RaiseAsync(app, owner.OrganizationId);
+
+        var calls = Enumerable.Range(0, 6).Select(i => app.WithToken(i % 2 == 0 ? owner.Token : admin.Token, owner.OrganizationId)
+            .PostAsJsonAsync($"/api/security/alerts/{id}/acknowledge", new { note = $"attempt {i}" }));
+        var statuses = (await Task.WhenAll(calls)).Select(r => (int)r.StatusCode).ToList();
+
+        Assert.Equal(1, statuses.Count(s => s == 200));
+        Assert.Equal(5, statuses.Count(s => s == 409));
+        Assert.Equal(1, await app.WithDbAsync(db => db.AuditEntries.CountAsync(e => e.Action == "security_alert.acknowledged" && e.TargetId == id)));
+    }
+
+    [Fact]
     public async Task Acknowledge_AnotherOrganizationsOrAnUnknownAlert_ShouldBe404_AndChangeNothing()
     {
         var owner = await app.RegisterAsync();
