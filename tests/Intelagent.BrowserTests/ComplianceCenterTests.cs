@@ -9,7 +9,7 @@ namespace Intelagent.BrowserTests;
 public sealed class ComplianceCenterTests(PortalFixture portal)
 {
     [Fact]
-    public async Task Owner_OnSecurity_ShouldSeeANewAlertLive_ManageAnIncident_GenerateAComplianceReportAndRequestAnExport()
+    public async Task Owner_OnSecurity_ShouldSeeANewAlertLive_AcknowledgeIt_ManageAnIncident_GenerateAComplianceReportAndRequestAnExport()
     {
         var page = await portal.NewPageAsync();
         var (email, _) = await RegisterAsync(page, "Compliance Labs");
@@ -17,7 +17,7 @@ public sealed class ComplianceCenterTests(PortalFixture portal)
 
         await page.GetByRole(AriaRole.Tab, new() { Name = "Alerts and incidents" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Security alerts" })).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByText("No security alerts.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("No open security alerts.")).ToBeVisibleAsync();
 
         // A burst of failed sign-ins through the real API: the audit sealer's monitor raises the alert and the page shows it without a reload.
         await FailSignInsAsync(email);
@@ -27,6 +27,18 @@ public sealed class ComplianceCenterTests(PortalFixture portal)
         await Assertions.Expect(alerts.GetByTestId("severity")).ToHaveTextAsync("high");
         await Assertions.Expect(alerts.GetByTestId("alert-new")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("alerts-announcement")).ToContainTextAsync("New high security alert");
+
+        // Acknowledged with a note, the alert leaves the open list; under "All" it says who acknowledged it and when.
+        var alertRow = alerts.GetByRole(AriaRole.Row).Filter(new() { HasText = "Repeated failed sign-ins" });
+        await alertRow.GetByTestId("alert-acknowledge").ClickAsync();
+        await alertRow.GetByLabel("Note on Repeated failed sign-ins").FillAsync("Casey mistyped the password");
+        await alertRow.GetByTestId("alert-acknowledge-confirm").ClickAsync();
+        await Assertions.Expect(page.GetByText("No open security alerts.")).ToBeVisibleAsync();
+        await page.GetByTestId("alert-status-filter").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "All", Exact = true }).ClickAsync();
+        await Assertions.Expect(alertRow.GetByTestId("alert-acknowledged")).ToContainTextAsync("Acknowledged by Casey Compliance at " + DateTime.UtcNow.ToString("yyyy-MM-dd"));
+        await Assertions.Expect(alertRow.GetByTestId("alert-note")).ToContainTextAsync("Casey mistyped the password");
+        await Assertions.Expect(alertRow.GetByTestId("alert-acknowledge")).ToHaveCountAsync(0);
 
         var incident = "Phishing mail " + Guid.NewGuid().ToString("N")[..6];
         await page.GetByLabel("Incident title").FillAsync(incident);
@@ -93,6 +105,53 @@ public sealed class ComplianceCenterTests(PortalFixture portal)
         await Assertions.Expect(viewer.GetByRole(AriaRole.Tab, new() { Name = "Data requests" })).ToHaveCountAsync(0);
         await Assertions.Expect(viewer.GetByTestId("generate-compliance")).ToHaveCountAsync(0);
         await Assertions.Expect(viewer.GetByTestId("create-data-request")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Member_ShouldReportAnIncidentFromTheUserMenu_AndAnAdminShouldSeeItInTheSecurityCenter()
+    {
+        // A member holds incidents.report but not the security center (security.settings.read): the user menu leads to the form.
+        var member = await portal.NewPageAsync();
+        await SignInAsync(member, "member@acme.test");
+        await member.GetByRole(AriaRole.Button, new() { Name = "Account" }).ClickAsync();
+        await member.GetByText("Report a security incident").ClickAsync();
+        await member.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/security/report-incident$"));
+        await Assertions.Expect(Heading(member, "Report a security incident")).ToBeVisibleAsync();
+
+        var title = "Lost laptop " + Guid.NewGuid().ToString("N")[..6];
+        await member.GetByLabel("Incident title").FillAsync(title);
+        await member.GetByTestId("incident-severity").ClickAsync();
+        await member.GetByRole(AriaRole.Option, new() { Name = "high", Exact = true }).ClickAsync();
+        await member.GetByLabel("What happened").FillAsync("Left on the train with the support tools signed in");
+        await member.GetByLabel("What is affected (optional)").FillAsync("Support laptop");
+        await member.GetByTestId("report-incident").ClickAsync();
+        await Assertions.Expect(member.GetByTestId("incident-reported")).ToContainTextAsync(title);
+        await Assertions.Expect(member.GetByLabel("Incident title")).ToHaveValueAsync("");
+        await ScreenshotAsync(member, "report-incident");
+        await NoToastsAsync(member);
+        await Accessibility.AssertNoSeriousViolationsAsync(member, "report a security incident");
+        // The security center itself is closed to a member, but points to the form.
+        await member.GotoAsync("/security");
+        await Assertions.Expect(member.GetByTestId("report-incident-link")).ToBeVisibleAsync();
+        await Assertions.Expect(member.GetByRole(AriaRole.Tab, new() { Name = "Alerts and incidents" })).ToHaveCountAsync(0);
+
+        var admin = await portal.NewPageAsync();
+        await SignInAsync(admin, "admin@acme.test", returnPath: "/security");
+        await admin.GetByRole(AriaRole.Tab, new() { Name = "Alerts and incidents" }).ClickAsync();
+        var row = admin.GetByTestId("incidents").GetByRole(AriaRole.Row).Filter(new() { HasText = title });
+        await Assertions.Expect(row.GetByTestId("incident-status")).ToHaveTextAsync("open");
+        await Assertions.Expect(row.GetByTestId("severity")).ToHaveTextAsync("high");
+        await Assertions.Expect(row).ToContainTextAsync("Left on the train");
+
+        // A viewer may not report: no way in from the menu, and the page says why instead of showing the form.
+        var viewer = await portal.NewPageAsync();
+        await SignInAsync(viewer, "viewer@acme.test");
+        await viewer.GetByRole(AriaRole.Button, new() { Name = "Account" }).ClickAsync();
+        await Assertions.Expect(viewer.GetByText("Account security")).ToBeVisibleAsync();
+        await Assertions.Expect(viewer.GetByText("Report a security incident")).ToHaveCountAsync(0);
+        await viewer.GotoAsync("/security/report-incident");
+        await Assertions.Expect(viewer.GetByText("may not report incidents")).ToBeVisibleAsync();
+        await Assertions.Expect(viewer.GetByTestId("report-incident")).ToHaveCountAsync(0);
     }
 
     [Fact]

@@ -38,6 +38,10 @@ public static class AuditModule
         });
         services.AddScoped<ActivityMonitor>();
         services.AddScoped<IDomainEventHandler<SecurityAlertRaised>, SecurityAlertNotifications>();
+        services.AddScoped<SecurityAlertService>();
+        services.AddScoped<IDomainEventHandler<SecurityAlertAcknowledged>, SecurityAlertAcknowledgements>();
+        services.AddSingleton(new TenantOwnerLookup(IdPrefix.SecurityAlert, (db, id, ct) =>
+            db.Set<SecurityAlert>().IgnoreQueryFilters().Where(a => a.Id == id).Select(a => a.OrganizationId).FirstOrDefaultAsync(ct)));
 
         services.AddScoped<IncidentService>();
         services.AddScoped<IDomainEventHandler<IncidentReported>, IncidentNotifications>();

@@ -1,4 +1,5 @@
 using Intelagent.Tests.Infrastructure;
+using Intelagent.Tests.Security;
 using static Intelagent.Server.Platform.Authorization.Permissions;
 using static Intelagent.Tests.Isolation.RowBuilder;
 
@@ -12,6 +13,9 @@ public static class AuditRows
         R(Get, "/api/security/audit-logs", AuditRead, _ => "/api/security/audit-logs", header: true),
         R(Get, "/api/security/audit-logs/verify", AuditRead, _ => "/api/security/audit-logs/verify", header: true),
         R(Get, "/api/security/alerts", AuditRead, _ => "/api/security/alerts", header: true),
+        // A fresh alert per caller, so the owner's acknowledgement is not the second one (409).
+        R(Post, "/api/security/alerts/{id}/acknowledge", SecuritySettingsManage, async (w, c) =>
+            w.Request(c, Post, $"/api/security/alerts/{await AlertSeed.RaiseAsync(w.App, w.Org)}/acknowledge", new { note = "Looked into it" })),
         R(Get, "/api/security/audit-logs/export", AuditExport, _ => "/api/security/audit-logs/export?format=csv", header: true),
         R(Post, "/api/security/incidents", IncidentsReport, _ => "/api/security/incidents",
             _ => new { title = Unique("Incident"), severity = "high", description = "Phishing mail", affected = "support inbox" }, header: true),

@@ -23,6 +23,9 @@ public abstract class DataRequestTests<TApp>(TApp app) : IClassFixture<TApp> whe
         var (subject, name) = await AddPersonAsync(owner);
         var theirs = app.WithToken(subject.Token);
         await Api.ExpectAsync(await theirs.PostAsJsonAsync("/api/security/incidents", new { title = $"Laptop of {name} stolen", severity = "high", description = $"Reported by {name} <{subject.Email}>" }), HttpStatusCode.Created);
+        var alert = await AlertSeed.RaiseAsync(app, owner.OrganizationId);
+        await Api.ExpectAsync(await app.WithToken(owner.Token, owner.OrganizationId).PostAsJsonAsync($"/api/security/alerts/{alert}/acknowledge",
+            new { note = $"Called {name} <{subject.Email}>: it was them" }), HttpStatusCode.OK);
         await app.LoginAsync(subject.Email, subject.Password);
         var export = await (await owners.PostAsJsonAsync("/api/security/data-requests", new { type = "export", subjectEmail = subject.Email })).JsonAsync();
         await app.DispatchEventsAsync();

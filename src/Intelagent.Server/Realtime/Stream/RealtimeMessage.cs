@@ -38,6 +38,8 @@ public static class RealtimeEventTypes
     public const string MetricsUpdated = "metrics:updated";
     public const string UsageWarning = "usage:warning";
     public const string SecurityAlert = "security:alert";
+    /// <summary>Not in the spec: an alert was acknowledged, so open lists drop it (same audiences as security:alert).</summary>
+    public const string SecurityAlertAcknowledged = "security:alert_acknowledged";
     public const string PaymentSucceeded = "payment:succeeded";
     public const string PaymentFailed = "payment:failed";
     public const string DocumentUpdated = "document:updated";

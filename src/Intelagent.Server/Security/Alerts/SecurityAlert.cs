@@ -19,6 +19,18 @@ public sealed class SecurityAlert : ITenantOwned
     /// <summary>The audit entry that tipped the detector, so the alert can be traced in the trail.</summary>
     public string? AuditEntryId { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>When someone looked at it and said so; null while the alert is open. Set once: a second acknowledgement is refused.</summary>
+    public DateTimeOffset? AcknowledgedAt { get; set; }
+    public string? AcknowledgedByUserId { get; set; }
+    public string? AcknowledgementNote { get; set; }
+
+    public SecurityAlertStatus Status => AcknowledgedAt is null ? SecurityAlertStatus.Open : SecurityAlertStatus.Acknowledged;
+}
+
+public enum SecurityAlertStatus
+{
+    Open,
+    Acknowledged,
 }
 
 public static class SecurityAlertKinds
@@ -31,6 +43,7 @@ public static class SecurityAlertKinds
 }
 
 public sealed record SecurityAlertRaised(string OrganizationId, string AlertId, string Kind, string Severity, string Title) : IDomainEvent;
+public sealed record SecurityAlertAcknowledged(string OrganizationId, string AlertId, string? AcknowledgedByUserId) : IDomainEvent;
 
 internal sealed class SecurityAlertConfiguration : IEntityTypeConfiguration<SecurityAlert>
 {
@@ -45,6 +58,11 @@ internal sealed class SecurityAlertConfiguration : IEntityTypeConfiguration<Secu
         builder.Property(e => e.Detail).HasMaxLength(1000);
         builder.Property(e => e.SubjectUserId).HasMaxLength(40);
         builder.Property(e => e.AuditEntryId).HasMaxLength(40);
+        builder.Property(e => e.AcknowledgedByUserId).HasMaxLength(40);
+        builder.Property(e => e.AcknowledgementNote).HasMaxLength(SecurityAlertService.MaxNoteLength);
+        // Two people acknowledging at once: the later update finds the row no longer open and fails, so only one wins.
+        builder.Property(e => e.AcknowledgedAt).IsConcurrencyToken();
+        builder.Ignore(e => e.Status);
         builder.HasIndex(e => new { e.OrganizationId, e.Id });
         builder.HasIndex(e => new { e.OrganizationId, e.Kind, e.SubjectUserId, e.CreatedAt });
         builder.HasOne<Organization>().WithMany().HasForeignKey(e => e.OrganizationId).OnDelete(DeleteBehavior.Cascade);

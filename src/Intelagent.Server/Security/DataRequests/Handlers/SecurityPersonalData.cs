@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Intelagent.Server.Security.DataRequests.Handlers;
 
 /// <summary>
-/// Security records about the person: alerts (their detail names addresses), incidents they
+/// Security records about the person: alerts (their detail names addresses; notes on them may name the person), incidents they
 /// reported (kept, as security records, with the person's name and email replaced by a pseudonym),
 /// the last address of keys they created, and earlier export bundles about them.
 /// </summary>
@@ -49,6 +49,8 @@ internal sealed class SecurityPersonalData(AppDb db) : IPersonalDataHandler
                 .ExecuteUpdateAsync(t => t.SetProperty(x => x.Note, x => x.Note!.Replace(trace, subject.Pseudonym)), cancellationToken);
             touched += await db.Set<SecurityAlert>().Where(a => a.Detail != null && a.Detail.Contains(trace))
                 .ExecuteUpdateAsync(a => a.SetProperty(x => x.Detail, x => x.Detail!.Replace(trace, subject.Pseudonym)), cancellationToken);
+            touched += await db.Set<SecurityAlert>().Where(a => a.AcknowledgementNote != null && a.AcknowledgementNote.Contains(trace))
+                .ExecuteUpdateAsync(a => a.SetProperty(x => x.AcknowledgementNote, x => x.AcknowledgementNote!.Replace(trace, subject.Pseudonym)), cancellationToken);
             touched += await db.Set<DataRequest>().Where(r => r.ExportJson != null && r.ExportJson.Contains(trace))
                 .ExecuteUpdateAsync(r => r.SetProperty(x => x.ExportJson, (string?)null), cancellationToken);
         }
