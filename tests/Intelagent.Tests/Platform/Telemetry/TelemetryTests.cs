@@ -53,8 +53,23 @@ public sealed class TelemetryPostgresApp : PostgresApp
     }
 }
 
+[Collection(TelemetryCollection.Name)]
 public sealed class TelemetryTestsOnSqlite(TelemetrySqliteApp app) : TelemetryTests<TelemetrySqliteApp>(app, app.Logs);
+
+[Collection(TelemetryCollection.Name)]
 public sealed class TelemetryTestsOnPostgres(TelemetryPostgresApp app) : TelemetryTests<TelemetryPostgresApp>(app, app.Logs);
+
+/// <summary>
+/// Alone, after the parallel tests: ASP.NET Core's meters are per host but share their names, and
+/// OpenTelemetry stops exporting every meter of a name once one of them is disposed
+/// (open-telemetry/opentelemetry-dotnet#6412), so another test class's host shutting down while these
+/// run could empty the HTTP histograms. One host per process, as in production, never meets it.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryCollection
+{
+    public const string Name = "Telemetry (one host at a time)";
+}
 
 public abstract class TelemetryTests<TApp>(TApp app, CapturedLogs logs) : IClassFixture<TApp> where TApp : TestApp
 {
@@ -97,8 +112,7 @@ public abstract class TelemetryTests<TApp>(TApp app, CapturedLogs logs) : IClass
         }
 
         Assert.Contains("# TYPE http_server_request_duration_seconds histogram", after);
-        // Not per route: ASP.NET Core's meters belong to each host, OpenTelemetry listens to them by name
-        // across the process, and another test class's host shutting down can drop a route's series here.
+        // Any GET: the exact routes of this test are not the point, the histogram's presence is.
         Assert.True(Sum(after, "http_server_request_duration_seconds_count", "http_request_method=\"GET\"") >= 1, Excerpt(after, "http_server_request_duration_seconds_count"));
         // Other test classes share the process (and the static meter), so compare with before.
         Assert.True(Sum(after, "intelagent_usage_calls_total", "tier=\"free\"", "caller=\"user\"") - Sum(before, "intelagent_usage_calls_total", "tier=\"free\"", "caller=\"user\"") >= 2,
