@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Intelagent.Server.Platform.Ids;
 using Intelagent.Server.Platform.Tenancy;
 using Intelagent.Server.Portal.Admin.Security;
@@ -45,6 +46,27 @@ public abstract class AdminSecurityQueriesTests<TApp>(TApp app) : IClassFixture<
         Assert.Contains(rows.Value!, r => r.Id == medium);
         Assert.DoesNotContain(rows.Value!, r => r.Id == high);
         Assert.All(rows.Value!, r => Assert.Equal("medium", r.Severity));
+    }
+
+    [Fact]
+    public async Task AlertsAcrossTenants_ShouldSayWhoAcknowledgedEach_AndListOnlyOpenOnesWhenAsked()
+    {
+        var owner = await app.RegisterAsync();
+        var open = await AddAlertAsync(owner, "high");
+        var seen = await AddAlertAsync(owner, "high");
+        await Api.ExpectAsync(await app.WithToken(owner.Token, owner.OrganizationId).PostAsJsonAsync($"/api/security/alerts/{seen}/acknowledge", new { note = "checked" }),
+            System.Net.HttpStatusCode.OK);
+
+        var all = await AsOperatorAsync(services => AdminSecurityQueries.AlertsAcrossTenantsAsync(services, null, 100, CancellationToken.None));
+        var openOnly = await AsOperatorAsync(services => AdminSecurityQueries.AlertsAcrossTenantsAsync(services, null, 100, CancellationToken.None, openOnly: true));
+
+        var acknowledged = Assert.Single(all.Value!, r => r.Id == seen);
+        Assert.NotNull(acknowledged.AcknowledgedAt);
+        Assert.Equal(await app.WithDbAsync(db => db.Users.Where(u => u.Id == owner.UserId).Select(u => u.Name).SingleAsync()), acknowledged.AcknowledgedByName);
+        Assert.Null(Assert.Single(all.Value!, r => r.Id == open).AcknowledgedAt);
+        Assert.Contains(openOnly.Value!, r => r.Id == open);
+        Assert.DoesNotContain(openOnly.Value!, r => r.Id == seen);
+        Assert.All(openOnly.Value!, r => Assert.Null(r.AcknowledgedAt));
     }
 
     [Fact]

@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Intelagent.Server.Portal.Admin.Security;
 
-public sealed record PlatformAlertRow(string Id, string OrganizationId, string OrganizationName, string Kind, string Severity, string Title, string? Detail, DateTimeOffset CreatedAt);
+public sealed record PlatformAlertRow(string Id, string OrganizationId, string OrganizationName, string Kind, string Severity, string Title, string? Detail, DateTimeOffset CreatedAt,
+    DateTimeOffset? AcknowledgedAt = null, string? AcknowledgedByName = null);
 
 public sealed record PlatformIncidentRow(string Id, string OrganizationId, string OrganizationName, string Title, IncidentSeverity Severity, IncidentStatus Status,
     DateTimeOffset CreatedAt, DateTimeOffset? ResolvedAt);
@@ -22,16 +23,22 @@ public sealed record PlatformSecuritySummary(IReadOnlyDictionary<string, int> Al
 /// </summary>
 internal static class AdminSecurityQueries
 {
-    /// <summary>The newest alerts of every organization, with the organization's name; optionally one severity only.</summary>
-    public static async Task<Result<List<PlatformAlertRow>>> AlertsAcrossTenantsAsync(IServiceProvider services, string? severity, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// The newest alerts of every organization, with the organization's name and who acknowledged each
+    /// (if anyone did); optionally one severity only, optionally only those nobody has acknowledged yet.
+    /// </summary>
+    public static async Task<Result<List<PlatformAlertRow>>> AlertsAcrossTenantsAsync(IServiceProvider services, string? severity, int count, CancellationToken cancellationToken,
+        bool openOnly = false)
     {
         if (Refused(services) is { } refused) return refused;
         var db = services.GetRequiredService<AppDb>();
         var alerts = db.Set<SecurityAlert>().IgnoreQueryFilters().AsNoTracking();
         if (!string.IsNullOrEmpty(severity)) alerts = alerts.Where(a => a.Severity == severity);
+        if (openOnly) alerts = alerts.Where(a => a.AcknowledgedAt == null);
         return await alerts.Join(db.Organizations.IgnoreQueryFilters(), a => a.OrganizationId, o => o.Id, (a, o) => new { Alert = a, o.Name })
             .OrderByDescending(x => x.Alert.Id).Take(count)
-            .Select(x => new PlatformAlertRow(x.Alert.Id, x.Alert.OrganizationId, x.Name, x.Alert.Kind, x.Alert.Severity, x.Alert.Title, x.Alert.Detail, x.Alert.CreatedAt))
+            .Select(x => new PlatformAlertRow(x.Alert.Id, x.Alert.OrganizationId, x.Name, x.Alert.Kind, x.Alert.Severity, x.Alert.Title, x.Alert.Detail, x.Alert.CreatedAt,
+                x.Alert.AcknowledgedAt, db.Users.IgnoreQueryFilters().Where(u => u.Id == x.Alert.AcknowledgedByUserId).Select(u => u.Name).FirstOrDefault()))
             .ToListAsync(cancellationToken);
     }
 
