@@ -66,6 +66,9 @@ public sealed class RedisUsageLimiter(IConfiguration configuration, InMemoryUsag
 
     public bool Configured => _options is not null;
 
+    /// <summary>Whether the multiplexer is connected now (the shared windows count in Redis only then).</summary>
+    public bool Connected => _redis is { IsConnected: true };
+
     public async ValueTask<LimitDecision> TryAcquireAsync(string organizationId, UsageLimits limits, Enforcement enforcement, DateTimeOffset now,
         Func<DateTimeOffset, CancellationToken, Task<long>> callsSoFarToday, CancellationToken cancellationToken)
     {
@@ -88,6 +91,58 @@ public sealed class RedisUsageLimiter(IConfiguration configuration, InMemoryUsag
             MarkDegraded(exception);
             return await local.TryAcquireAsync(organizationId, limits, enforcement, now, callsSoFarToday, cancellationToken);
         }
+    }
+
+    // KEYS[1] one window's counter; ARGV[1] how long to keep it (ms). Returns the count with this attempt.
+    private const string WindowScript = "local c = redis.call('INCR', KEYS[1]) if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return c";
+
+    /// <summary>
+    /// Counts one attempt for <paramref name="key"/> in the fixed window of <paramref name="window"/>
+    /// that holds <paramref name="now"/>, once for every node: the count so far (this attempt
+    /// included) and when the window ends. Null when Redis is not configured or not reachable, and the
+    /// caller counts on this node alone. Used by the per-address throttles (Platform/Http/RateLimits).
+    /// </summary>
+    public async ValueTask<(long Count, TimeSpan ResetIn)?> CountInWindowAsync(string key, TimeSpan window, DateTimeOffset now)
+    {
+        if (_redis is not { IsConnected: true } redis) return null;
+        var (windowKey, resetIn, keep) = Window(key, window, now);
+        try
+        {
+            var count = (long)await redis.GetDatabase().ScriptEvaluateAsync(WindowScript, [windowKey], [keep]);
+            MarkRecovered();
+            return (count, resetIn);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            MarkDegraded(exception);
+            return null;
+        }
+    }
+
+    /// <summary>The same, blocking: for a rate limiter's synchronous attempt (Redis answers in well under a millisecond).</summary>
+    public (long Count, TimeSpan ResetIn)? CountInWindow(string key, TimeSpan window, DateTimeOffset now)
+    {
+        if (_redis is not { IsConnected: true } redis) return null;
+        var (windowKey, resetIn, keep) = Window(key, window, now);
+        try
+        {
+            var count = (long)redis.GetDatabase().ScriptEvaluate(WindowScript, [windowKey], [keep]);
+            MarkRecovered();
+            return (count, resetIn);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            MarkDegraded(exception);
+            return null;
+        }
+    }
+
+    private (RedisKey Key, TimeSpan ResetIn, long KeepMilliseconds) Window(string key, TimeSpan window, DateTimeOffset now)
+    {
+        var length = Math.Max(1, (long)window.TotalMilliseconds);
+        var index = now.ToUnixTimeMilliseconds() / length;
+        var resetIn = TimeSpan.FromMilliseconds((index + 1) * length - now.ToUnixTimeMilliseconds());
+        return (new RedisKey(_prefix + "window:" + key + ":" + index.ToString(CultureInfo.InvariantCulture)), resetIn, length * 2);
     }
 
     public long CallsToday(string organizationId, DateTimeOffset now) => Math.Max(local.CallsToday(organizationId, now),

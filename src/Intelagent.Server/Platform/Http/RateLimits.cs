@@ -7,8 +7,9 @@ namespace Intelagent.Server.Platform.Http;
 
 /// <summary>
 /// Per-IP throttles on the anonymous doors (sign-up, sign-in, organization creation). Per-account
-/// protection is the lockout in AuthService. In-memory per node for now; the usage issue brings the
-/// shared, Redis-backed limiter for metered calls.
+/// protection is the lockout in AuthService. With <c>REDIS_URL</c> an address's attempts are counted
+/// once across every node (the usage limiter's Redis); without it, or while Redis is out of reach,
+/// each node counts its own (<see cref="SharedFixedWindowLimiter"/>).
 /// </summary>
 public static class RateLimits
 {
@@ -35,7 +36,54 @@ public static class RateLimits
     }
 
     private static void AddPerIp(RateLimiterOptions options, string name, int permits, TimeSpan window) =>
-        options.AddPolicy(name, context => RateLimitPartition.GetFixedWindowLimiter(
-            context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0 }));
+        options.AddPolicy(name, context =>
+        {
+            var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            var services = context.RequestServices;
+            return RateLimitPartition.Get(address, key => new SharedFixedWindowLimiter(name + ":" + key, permits, window,
+                services.GetRequiredService<Usage.RedisUsageLimiter>(), services.GetRequiredService<TimeProvider>()));
+        });
+}
+
+/// <summary>
+/// A fixed window of <c>permits</c> attempts per key, counted in Redis so that every node sees one
+/// count, and on this node alone (a <see cref="FixedWindowRateLimiter"/>) when Redis is not
+/// configured or not reachable. A refusal carries Retry-After: the end of the window.
+/// </summary>
+public sealed class SharedFixedWindowLimiter(string key, int permits, TimeSpan window, Usage.RedisUsageLimiter shared, TimeProvider clock) : RateLimiter
+{
+    private readonly FixedWindowRateLimiter _local = new(new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0 });
+
+    public override TimeSpan? IdleDuration => _local.IdleDuration;
+
+    public override RateLimiterStatistics? GetStatistics() => _local.GetStatistics();
+
+    protected override RateLimitLease AttemptAcquireCore(int permitCount) =>
+        permitCount == 0 ? _local.AttemptAcquire(0) : Decide(permitCount, shared.CountInWindow(key, window, clock.GetUtcNow()));
+
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
+        permitCount == 0 ? _local.AttemptAcquire(0) : Decide(permitCount, await shared.CountInWindowAsync(key, window, clock.GetUtcNow()));
+
+    private RateLimitLease Decide(int permitCount, (long Count, TimeSpan ResetIn)? counted) => counted is { } c
+        ? new Lease(c.Count <= permits, c.Count <= permits ? null : c.ResetIn)
+        : _local.AttemptAcquire(permitCount);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _local.Dispose();
+        base.Dispose(disposing);
+    }
+
+    private sealed class Lease(bool acquired, TimeSpan? retryAfter) : RateLimitLease
+    {
+        public override bool IsAcquired => acquired;
+
+        public override IEnumerable<string> MetadataNames => retryAfter is null ? [] : [MetadataName.RetryAfter.Name];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = retryAfter is { } after && metadataName == MetadataName.RetryAfter.Name ? after : null;
+            return metadata is not null;
+        }
+    }
 }
