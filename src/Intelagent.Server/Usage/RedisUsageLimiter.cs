@@ -119,24 +119,6 @@ public sealed class RedisUsageLimiter(IConfiguration configuration, InMemoryUsag
         }
     }
 
-    /// <summary>The same, blocking: for a rate limiter's synchronous attempt (Redis answers in well under a millisecond).</summary>
-    public (long Count, TimeSpan ResetIn)? CountInWindow(string key, TimeSpan window, DateTimeOffset now)
-    {
-        if (_redis is not { IsConnected: true } redis) return null;
-        var (windowKey, resetIn, keep) = Window(key, window, now);
-        try
-        {
-            var count = (long)redis.GetDatabase().ScriptEvaluate(WindowScript, [windowKey], [keep]);
-            MarkRecovered();
-            return (count, resetIn);
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            MarkDegraded(exception);
-            return null;
-        }
-    }
-
     private (RedisKey Key, TimeSpan ResetIn, long KeepMilliseconds) Window(string key, TimeSpan window, DateTimeOffset now)
     {
         var length = Math.Max(1, (long)window.TotalMilliseconds);

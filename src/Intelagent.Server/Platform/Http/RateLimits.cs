@@ -58,11 +58,15 @@ public sealed class SharedFixedWindowLimiter(string key, int permits, TimeSpan w
 
     public override RateLimiterStatistics? GetStatistics() => _local.GetStatistics();
 
+    // The rate-limiting middleware tries the synchronous path first and, when it is refused, waits on
+    // AcquireAsync: while Redis is connected the count happens there only (once, and without blocking).
     protected override RateLimitLease AttemptAcquireCore(int permitCount) =>
-        permitCount == 0 ? _local.AttemptAcquire(0) : Decide(permitCount, shared.CountInWindow(key, window, clock.GetUtcNow()));
+        permitCount == 0 || !shared.Connected ? _local.AttemptAcquire(permitCount) : AskAsynchronously;
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
         permitCount == 0 ? _local.AttemptAcquire(0) : Decide(permitCount, await shared.CountInWindowAsync(key, window, clock.GetUtcNow()));
+
+    private static readonly RateLimitLease AskAsynchronously = new Lease(false, null);
 
     private RateLimitLease Decide(int permitCount, (long Count, TimeSpan ResetIn)? counted) => counted is { } c
         ? new Lease(c.Count <= permits, c.Count <= permits ? null : c.ResetIn)
