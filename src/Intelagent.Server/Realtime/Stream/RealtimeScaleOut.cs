@@ -17,9 +17,8 @@ public sealed record RealtimeRedisSettings(ConfigurationOptions Options, string 
         if (string.IsNullOrWhiteSpace(url)) return null;
         var options = Parse(url);
         options.AbortOnConnectFail = false; // a lost Redis degrades fan-out; it must not stop the node
-        // While Redis is unreachable a command fails at once instead of waiting in the backlog for the
-        // timeout, so each caller (fan-out, presence, group joins) takes its fallback without delay.
-        options.BacklogPolicy = BacklogPolicy.FailFast;
+        // Backlog kept (not FailFast): the fan-out's subscriptions made while the connection is still
+        // coming up must wait for it, or a node starting on a slow Redis fails to start.
         return new RealtimeRedisSettings(options, configuration["Realtime:ChannelPrefix"] ?? "intelagent");
     }
 
