@@ -60,14 +60,13 @@ public sealed class ClusterHubClient : IAsyncDisposable
         };
     }
 
-    public static async Task<ClusterHubClient> ConnectAsync(Uri baseUrl, string token, HttpTransportType transport = HttpTransportType.WebSockets)
+    public static async Task<ClusterHubClient> ConnectAsync(Uri baseUrl, string token, HttpTransportType transport = HttpTransportType.WebSockets, TimeSpan? timeout = null)
     {
         var client = new ClusterHubClient(baseUrl, token, transport);
-        // Generous: while Redis is down the group join waits for the backplane to give up on it first.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(45));
-        await client.Connection.StartAsync(timeout.Token);
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        await client.Connection.StartAsync(cancel.Token);
         // Answered only after OnConnectedAsync joined the groups: from here on events reach this client.
-        await client.Connection.InvokeAsync<ResumeResult>("Resume", null, timeout.Token);
+        await client.Connection.InvokeAsync<ResumeResult>("Resume", null, cancel.Token);
         return client;
     }
 

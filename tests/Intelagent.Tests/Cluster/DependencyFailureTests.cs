@@ -85,23 +85,38 @@ public sealed class DependencyFailureTests(ClusterFixture cluster, ITestOutputHe
             await Api.ExpectProblemAsync(await http.GetAsync($"/api/organizations/{limited.OrganizationId}"), HttpStatusCode.TooManyRequests, "rate_limited");
         }
 
-        // Fan-out falls back to the node itself: a client on A still sees a write on A.
+        // Fan-out falls back to the node itself: a client on A still sees a write on A. Connecting does
+        // not wait for Redis (the client's own timeout is 15 s, Redis's backlog timeout would be longer).
         using var onA = ClusterFixture.Client(cluster.A.BaseUrl, owner.Token);
-        await using (var clientOnA = await ClusterHubClient.ConnectAsync(cluster.A.BaseUrl, owner.Token))
+        await using (var clientOnA = await ClusterHubClient.ConnectAsync(cluster.A.BaseUrl, owner.Token, timeout: TimeSpan.FromSeconds(15)))
         {
             await Api.ExpectAsync(await onA.PostAsJsonAsync($"/api/organizations/{owner.OrganizationId}/teams", new { name = "Without Redis" }), HttpStatusCode.Created);
             await clientOnA.UntilAsync(e => e.Method == "activity:new" && e.Payload.GetProperty("target").GetProperty("name").GetString() == "Without Redis");
         }
+        // A client that connects to B during the outage, and stays connected through the return.
+        await using var connectedDuringOutage = await ClusterHubClient.ConnectAsync(cluster.B.BaseUrl, owner.Token, timeout: TimeSpan.FromSeconds(15));
+        // Shared presence is out of reach: B answers with what it knows itself (the owner's connection), not an error.
+        using (var onB = ClusterFixture.Client(cluster.B.BaseUrl, owner.Token))
+        {
+            using var response = await onB.GetAsync("/api/presence");
+            await Api.ExpectAsync(response, HttpStatusCode.OK);
+            var presence = await response.JsonAsync();
+            Assert.Contains(presence.GetProperty("users").EnumerateArray(), u => u.GetProperty("userId").GetString() == owner.UserId);
+        }
 
         await cluster.Redis.StartAsync();
+        // Healthy only once Redis is back and the connections made during the outage rejoined it.
         foreach (var node in cluster.Nodes) await WaitForHealthAsync(node, "Healthy");
 
-        // Across nodes again: an event from A reaches B, and a limit spent on A holds on B.
+        // Across nodes again: an event from A reaches a new client on B and, without reconnecting,
+        // the client that connected to B while Redis was away; a limit spent on A holds on B.
         await using (var clientOnB = await ClusterHubClient.ConnectAsync(cluster.B.BaseUrl, owner.Token))
         {
             await Api.ExpectAsync(await onA.PostAsJsonAsync($"/api/organizations/{owner.OrganizationId}/teams", new { name = "Redis is back" }), HttpStatusCode.Created);
             await clientOnB.UntilAsync(e => e.Method == "activity:new" && e.Payload.GetProperty("target").GetProperty("name").GetString() == "Redis is back");
         }
+        await connectedDuringOutage.UntilAsync(e => e.Method == "activity:new" && e.Payload.GetProperty("target").GetProperty("name").GetString() == "Redis is back");
+        Assert.False(connectedDuringOutage.Reconnected.IsCompleted, "the event must arrive live, not by replay after a reconnect");
         var (shared, _) = await ClusterFixture.RegisterAsync(cluster.A.BaseUrl);
         await cluster.SetLimitsAsync(shared.OrganizationId, new { ratePerMinute = 1, burst = 3 });
         using var sharedOnA = ClusterFixture.Client(cluster.A.BaseUrl, shared.Token);

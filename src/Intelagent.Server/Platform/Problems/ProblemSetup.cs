@@ -3,6 +3,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 
+using StackExchange.Redis;
+
 namespace Intelagent.Server.Platform.Problems;
 
 public static class ProblemSetup
@@ -44,7 +46,7 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
         var (status, code, detail) = Classify(exception);
-        if (status == 503) logger.LogWarning(exception, "Database unreachable on {Method} {Path}", context.Request.Method, context.Request.Path);
+        if (status == 503) logger.LogWarning(exception, "A dependency is unreachable on {Method} {Path}", context.Request.Method, context.Request.Path);
         else if (status >= 500) logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
         else logger.LogDebug(exception, "Client error {Code}", code);
         if (context.Response.HasStarted) return false;
@@ -65,6 +67,8 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
         DbUpdateConcurrencyException => (412, "stale_version", "The resource changed since you read it; read it again and retry."),
         DbUpdateException db when UniqueViolation.Is(db) => (409, "conflict", "A resource with the same unique value already exists."),
         _ when DatabaseUnavailable.Is(exception) => (503, "database_unavailable", "The database cannot be reached for a moment; retry shortly (see Retry-After)."),
+        // Redis out of reach (presence reads): fail fast like the database, never a 500.
+        RedisConnectionException or RedisTimeoutException => (503, "redis_unavailable", "Shared realtime state cannot be reached for a moment; retry shortly (see Retry-After)."),
         OperationCanceledException => (400, "request_cancelled", "The request was cancelled."),
         _ => (500, "internal_error", "An unexpected error occurred. It has been logged with this trace id."),
     };

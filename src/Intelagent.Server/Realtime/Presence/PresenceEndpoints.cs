@@ -15,13 +15,13 @@ public static class PresenceEndpoints
     {
         app.MapGet("/api/presence", ReadOrganizationAsync).WithTags("Presence").RequirePermission(Permissions.MembersRead).WithName("OrganizationPresence")
             .WithSummary("The members online now (any live connection), each once however many tabs they have open")
-            .Produces<PresenceResponse>().WithProblems(400, 403, 404);
+            .Produces<PresenceResponse>().WithProblems(400, 403, 404, 503);
         var document = app.MapGroup("/api/documents/{id}/presence").WithTags("Presence");
         document.MapGet("/", ReadDocumentAsync).RequirePermission(Permissions.DocumentsRead).WithName("DocumentPresence")
-            .WithSummary("The people in the document now").Produces<PresenceResponse>().WithProblems(403, 404);
+            .WithSummary("The people in the document now").Produces<PresenceResponse>().WithProblems(403, 404, 503);
         document.MapPut("/", BeatAsync).RequirePermission(Permissions.DocumentsRead).WithName("DocumentPresenceHeartbeat")
             .WithSummary("Marks the caller as in the document for one presence timeout (60 s by default); an editor beats again before it ends")
-            .Produces<PresenceResponse>().WithProblems(400, 403, 404);
+            .Produces<PresenceResponse>().WithProblems(400, 403, 404, 503);
         document.MapDelete("/", LeaveAsync).RequirePermission(Permissions.DocumentsRead).WithName("LeaveDocumentPresence")
             .WithSummary("Leaves the document at once instead of waiting for the timeout").Produces(204).WithProblems(400, 403, 404);
         return app;

@@ -30,7 +30,17 @@ public sealed class PresenceRedisConnection(RealtimeRedisSettings redis) : IAsyn
 {
     private readonly Lazy<Task<ConnectionMultiplexer>> _multiplexer = new(() => ConnectionMultiplexer.ConnectAsync(redis.Options.Clone()));
 
-    public async Task<IDatabase> DatabaseAsync() => (await _multiplexer.Value).GetDatabase();
+    /// <summary>
+    /// The database, or at once a <see cref="RedisConnectionException"/> while Redis is out of reach:
+    /// commands would otherwise sit in the client's backlog until their timeout and hold up connecting
+    /// clients (presence is advisory; the sweep repairs it when Redis returns).
+    /// </summary>
+    public async Task<IDatabase> DatabaseAsync()
+    {
+        var multiplexer = await _multiplexer.Value;
+        if (!multiplexer.IsConnected) throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "Redis is out of reach: presence is not shared until it returns", null, CommandStatus.WaitingToBeSent);
+        return multiplexer.GetDatabase();
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -69,7 +69,7 @@ public sealed class PresenceTracker(IPresenceStore store, PresenceNotifier notif
         // The group first, so this connection hears its own arrival like the others.
         await connection.SetGroup(scope.Group, true);
         await ChangeAsync(connectionId, connection, c => c.Scopes.Add(scope) ? [scope] : [], _ => []);
-        return await notifier.DescribeAsync(await store.ReadAsync(scope, clock.GetUtcNow()), cancellationToken);
+        return await notifier.DescribeAsync(await ReadStoreAsync(scope, clock.GetUtcNow()), cancellationToken);
     }
 
     /// <summary>Starts sending the organization's <c>presence:updated</c> to this connection (a member who may list members); answers who is online.</summary>
@@ -86,7 +86,7 @@ public sealed class PresenceTracker(IPresenceStore store, PresenceNotifier notif
             if (connection.Watching.Add(organizationId!)) await connection.SetGroup(scope.Group, true);
         }
         finally { connection.Gate.Release(); }
-        return await notifier.DescribeAsync(await store.ReadAsync(scope, clock.GetUtcNow()), cancellationToken);
+        return await notifier.DescribeAsync(await ReadStoreAsync(scope, clock.GetUtcNow()), cancellationToken);
     }
 
     public async Task LeaveDocumentAsync(string connectionId, string documentId)
@@ -133,14 +133,14 @@ public sealed class PresenceTracker(IPresenceStore store, PresenceNotifier notif
         var scope = PresenceScope.Document(organizationId, documentId);
         var now = clock.GetUtcNow();
         await PublishAsync(await TryAsync(() => store.AddAsync(scope, userId, clientKey, now + settings.Timeout, now)));
-        return await notifier.DescribeAsync(await store.ReadAsync(scope, now), cancellationToken);
+        return await notifier.DescribeAsync(await ReadStoreAsync(scope, now), cancellationToken);
     }
 
     public async Task LeaveByHeartbeatAsync(string organizationId, string documentId, string userId, string clientKey) =>
         await PublishAsync(await TryAsync(() => store.RemoveAsync(PresenceScope.Document(organizationId, documentId), userId, clientKey, clock.GetUtcNow())));
 
     public async Task<PresenceResponse> ReadAsync(PresenceScope scope, CancellationToken cancellationToken) =>
-        await notifier.DescribeAsync(await store.ReadAsync(scope, clock.GetUtcNow()), cancellationToken);
+        await notifier.DescribeAsync(await ReadStoreAsync(scope, clock.GetUtcNow()), cancellationToken);
 
     /// <summary>
     /// Refreshes this node's live connections, then removes what expired everywhere (a dead node's
@@ -191,6 +191,26 @@ public sealed class PresenceTracker(IPresenceStore store, PresenceNotifier notif
                 await PublishAsync(await TryAsync(() => store.AddAsync(scope, connection.UserId, connectionId, now + settings.Timeout, now)));
         }
         finally { connection.Gate.Release(); }
+    }
+
+    /// <summary>
+    /// The store's view of a scope; while the store is out of reach, this node's own connections in it
+    /// (version 0, so the next update from the store supersedes it) instead of an error.
+    /// </summary>
+    private async Task<PresenceSnapshot> ReadStoreAsync(PresenceScope scope, DateTimeOffset now)
+    {
+        if (await TryAsync<PresenceSnapshot>(async () => await store.ReadAsync(scope, now)) is { } snapshot) return snapshot;
+        var users = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var connection in _local.Values)
+        {
+            await connection.Gate.WaitAsync();
+            try
+            {
+                if (!connection.Closed && connection.Scopes.Contains(scope)) users.Add(connection.UserId);
+            }
+            finally { connection.Gate.Release(); }
+        }
+        return new PresenceSnapshot(scope, 0, users.ToList());
     }
 
     private Task PublishAsync(PresenceSnapshot? snapshot) => snapshot is null ? Task.CompletedTask : notifier.PublishAsync(snapshot);

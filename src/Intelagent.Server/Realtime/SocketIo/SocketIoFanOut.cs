@@ -26,7 +26,8 @@ public sealed class SocketIoFanOut(SocketIoConnections connections, RealtimeLoca
     public async Task PublishAsync(string group, RealtimeEvent e)
     {
         var frame = SocketIoFrames.Event(e);
-        if (_multiplexer is not null)
+        // While Redis is out of reach, at once to this node (not after the client's backlog timeout).
+        if (_multiplexer is { IsConnected: true })
         {
             var message = new byte[Encoding.UTF8.GetByteCount(group) + 1 + frame.Length];
             var written = Encoding.UTF8.GetBytes(group, message);

@@ -53,7 +53,7 @@ public sealed class RealtimeAccessBus(RealtimeConnections connections, SocketIoC
 
     public async Task PublishAsync(string? userId, string organizationId, CancellationToken cancellationToken)
     {
-        if (_multiplexer is not null)
+        if (_multiplexer is { IsConnected: true })
         {
             try
             {
