@@ -52,6 +52,7 @@ public sealed class FuzzCases(OpenApiOperation operation, Template template, Ran
         {
             foreach (var request in BodyCases()) yield return request;
             foreach (var request in PropertyCases()) yield return request;
+            foreach (var request in NestedCases()) yield return request;
         }
         else
         {
@@ -152,6 +153,65 @@ public sealed class FuzzCases(OpenApiOperation operation, Template template, Ran
             }
         }
     }
+
+    /// <summary>
+    /// The same inside the body: each property of a nested object, and of the first element of a
+    /// nested array (passwordPolicy.minLength, events[0].properties, lines[0].amount), down to three
+    /// levels, gets a value of the wrong type for what the template holds there and one drawn value.
+    /// </summary>
+    private IEnumerable<FuzzRequest> NestedCases()
+    {
+        const int MaxPaths = 16;
+        var paths = new List<(List<object> Path, JsonValueKind Kind)>();
+        foreach (var (name, value) in BaseBody()) Collect(value, [name], 1, paths);
+        foreach (var (path, kind) in paths.Take(MaxPaths))
+        {
+            var wrong = kind switch
+            {
+                JsonValueKind.String => "12345",
+                JsonValueKind.Number => "\"not-a-number\"",
+                JsonValueKind.True or JsonValueKind.False => "\"yes\"",
+                JsonValueKind.Array => "{\"not\":\"an array\"}",
+                JsonValueKind.Object => "[\"not an object\"]",
+                _ => "{}",
+            };
+            foreach (var value in Pick(PropertyValues, 1).Prepend(wrong).Distinct())
+            {
+                var body = BaseBody();
+                const string Placeholder = "\"__fuzz_value__\"";
+                JsonNode parent = body;
+                foreach (var segment in path.SkipLast(1)) parent = segment is int index ? parent[index]! : parent[(string)segment]!;
+                if (path[^1] is int last) parent[last] = "__fuzz_value__";
+                else parent[(string)path[^1]] = "__fuzz_value__";
+                var text = body.ToJsonString().Replace(Placeholder, value, StringComparison.Ordinal);
+                yield return Make($"nested {Describe(path)}", template.Url, text, Json);
+            }
+        }
+    }
+
+    private static void Collect(JsonNode? node, List<object> path, int depth, List<(List<object>, JsonValueKind)> paths)
+    {
+        if (depth > 3) return;
+        switch (node)
+        {
+            case JsonObject inner:
+                foreach (var (name, value) in inner)
+                {
+                    List<object> child = [.. path, name];
+                    paths.Add((child, value?.GetValueKind() ?? JsonValueKind.Null));
+                    Collect(value, child, depth + 1, paths);
+                }
+                break;
+            case JsonArray { Count: > 0 } array:
+                List<object> first = [.. path, 0];
+                paths.Add((first, array[0]?.GetValueKind() ?? JsonValueKind.Null));
+                Collect(array[0], first, depth + 1, paths);
+                break;
+        }
+    }
+
+    private static string Describe(List<object> path) =>
+        string.Concat(path.Select((segment, i) => segment is int index ? $"[{index}]" : (i == 0 ? "" : ".") + segment));
 
     /// <summary>Values every property of a type gets, whatever the draw: the ones that broke things before.</summary>
     private static IEnumerable<string> MustHaves(string[] types) =>
