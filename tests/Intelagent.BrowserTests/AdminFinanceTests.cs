@@ -126,6 +126,18 @@ public sealed class AdminFinanceTests(PortalFixture portal)
         await Assertions.Expect(row.GetByTestId("organization-mrr")).ToHaveTextAsync(Usd(250m));
         await Assertions.Expect(row.GetByTestId("organization-health")).ToContainTextAsync("Healthy");
         await Assertions.Expect(page.GetByTestId("organizations-table").GetByRole(AriaRole.Row)).ToHaveCountAsync(2);
+
+        // Pages: three of the four imported organizations, then "Show more" brings the fourth and goes.
+        await page.GotoAsync("/admin?pageSize=3");
+        await page.GetByLabel("Search by name").FillAsync(prefix);
+        var rows = page.GetByTestId("organizations-table").GetByRole(AriaRole.Row);
+        await Assertions.Expect(rows).ToHaveCountAsync(4); // the header and three organizations
+        await Assertions.Expect(page.GetByTestId("organizations-shown")).ToContainTextAsync("Showing 3 organizations");
+        await page.GetByTestId("organizations-more").ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(5);
+        await Assertions.Expect(page.GetByTestId("organizations-more")).ToHaveCountAsync(0);
+        foreach (var name in new[] { "Grow", "Steady", "Gone", "Costly" })
+            await Assertions.Expect(rows.Filter(new() { HasText = $"{name} {prefix}" })).ToHaveCountAsync(1);
     }
 
     [Fact]
