@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Intelagent.Tests.Security.Sso;
@@ -44,7 +46,7 @@ public sealed class SsoSignInTests(PortalFixture portal)
 
         var domain = $"sso-{Guid.NewGuid():N}"[..16] + ".test";
         await owner.GetByLabel("Domain to claim").FillAsync(domain);
-        await owner.GetByTestId("sso-claim-domain").ClickAsync();
+        await owner.GetByLabel("Domain to claim").PressAsync("Enter"); // the claim is a form: Enter submits it
         var claimed = owner.GetByTestId($"sso-domain-{domain}");
         await Assertions.Expect(claimed.GetByTestId("sso-domain-status")).ToHaveTextAsync("not verified");
         var recordName = await owner.GetByLabel($"TXT record name for {domain}", new() { Exact = true }).InputValueAsync();
@@ -76,8 +78,20 @@ public sealed class SsoSignInTests(PortalFixture portal)
         await Assertions.Expect(owner.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
         await Accessibility.AssertNoSeriousViolationsAsync(owner, "security single sign-on");
 
-        // Someone of that domain, in a browser of their own, through the sign-in page's SSO step and the provider.
+        // A provider vouching for an email outside the verified domains is refused, and the sign-in page says why.
         var suffix = Guid.NewGuid().ToString("N")[..6];
+        provider.NextUser = ($"sub-eve-{suffix}", $"eve-{suffix}@elsewhere.test", "Eve Elsewhere", true);
+        var stranger = await portal.NewPageAsync();
+        await stranger.GotoAsync("/sign-in");
+        await stranger.GetByTestId("use-sso").ClickAsync();
+        await stranger.GetByLabel("Work email").FillAsync($"eve-{suffix}@{domain}");
+        await stranger.GetByLabel("Work email").PressAsync("Enter");
+        await stranger.WaitForURLAsync(new Regex("/sign-in\\?error=sso_domain_not_verified$"));
+        await Assertions.Expect(stranger.GetByTestId("sign-in-error")).ToContainTextAsync("whose domain your organization has not verified");
+        Assert.Equal(401, (await stranger.APIRequest.GetAsync("/api/auth/me")).Status);
+        await stranger.Context.CloseAsync();
+
+        // Someone of that domain, in a browser of their own, through the sign-in page's SSO step and the provider.
         var personEmail = $"pat-{suffix}@{domain}";
         provider.NextUser = ($"sub-pat-{suffix}", personEmail, "Pat Provider", true);
         var person = await portal.NewPageAsync();
@@ -98,6 +112,54 @@ public sealed class SsoSignInTests(PortalFixture portal)
         await owner.GotoAsync("/members");
         var row = owner.GetByTestId("members-table").GetByRole(AriaRole.Row).Filter(new() { HasText = personEmail });
         await Assertions.Expect(row).ToContainTextAsync("Pat Provider");
+    }
+
+    [Fact]
+    public async Task Owner_ConfiguringSaml_ShouldSeeTheCertificateErrorThenTheValuesForTheIdentityProvider()
+    {
+        var page = await portal.NewPageAsync();
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = portal.BaseUrl });
+        var (email, _) = await RegisterAsync(page);
+        await SignInAsync(page, email, returnPath: "/security");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Single sign-on" }).ClickAsync();
+        await page.GetByRole(AriaRole.Radio, new() { Name = "SAML 2.0" }).CheckAsync();
+        await Assertions.Expect(page.GetByTestId("sso-sp-pending")).ToContainTextAsync("once the SAML connection is saved");
+
+        await page.GetByLabel("Identity provider entity id").FillAsync("https://idp.example.test/entity");
+        await page.GetByLabel("Single sign-on URL (HTTP-Redirect binding)").FillAsync("https://idp.example.test/sso");
+        await page.GetByLabel("Signing certificate (PEM)").FillAsync("not a certificate");
+        await page.GetByTestId("sso-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("sso-saml-certificate")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.GetByText("This must be an X.509 certificate, PEM or base64 DER.")).ToBeVisibleAsync();
+        Assert.False((await SsoConnectionAsync(page)).GetProperty("configured").GetBoolean());
+
+        using var key = RSA.Create(2048);
+        using var certificate = new CertificateRequest("CN=Browser Test IdP", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        await page.GetByLabel("Signing certificate (PEM)").FillAsync(certificate.ExportCertificatePem());
+        await page.GetByTestId("sso-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("sso-saml")).ToContainTextAsync("Current: CN=Browser Test IdP");
+        Assert.Equal("", await page.GetByLabel("Signing certificate (PEM)").InputValueAsync());
+        var saved = await SsoConnectionAsync(page);
+        Assert.Equal("saml", saved.GetProperty("protocol").GetString());
+        var acs = await page.GetByLabel("Assertion consumer service (ACS) URL", new() { Exact = true }).InputValueAsync();
+        Assert.Equal(saved.GetProperty("samlAcsUrl").GetString(), acs);
+        Assert.StartsWith(portal.BaseUrl + "/api/auth/sso/saml/", acs);
+
+        // The metadata URL, copied with its button, is what the identity provider can read.
+        var metadataUrl = await page.GetByLabel("Metadata URL", new() { Exact = true }).InputValueAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Copy Metadata URL" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Metadata URL copied.")).ToBeVisibleAsync();
+        Assert.Equal(metadataUrl, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
+        var metadata = await page.APIRequest.GetAsync(metadataUrl);
+        Assert.Equal(200, metadata.Status);
+        Assert.Contains(acs, await metadata.TextAsync());
+        await ScreenshotAsync(page, "security-sso-saml");
+
+        await page.GetByTestId("sso-delete").ClickAsync();
+        await page.GetByTestId("sso-delete-confirm").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("sso-empty")).ToContainTextAsync("No single sign-on connection yet");
+        Assert.False((await SsoConnectionAsync(page)).GetProperty("configured").GetBoolean());
     }
 
     [Fact]
