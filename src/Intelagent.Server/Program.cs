@@ -33,7 +33,7 @@ builder.Services
     .AddRealtime(builder.Configuration)
     .AddAuditTrail(builder.Configuration, dataDirectory)
     .AddAccessControl()
-    .AddSso()
+    .AddSso(builder.Configuration)
     .AddSms(builder.Configuration)
     .AddUsage()
     .AddDocuments()

@@ -11,6 +11,10 @@ public sealed class PortalFixture : IAsyncLifetime
     private ServerProcess? _server;
 
     public IBrowser Browser { get; private set; } = default!;
+
+    /// <summary>The server's DNS for SSO domain verification: a test publishes the TXT records it needs here.</summary>
+    public TestDnsServer Dns { get; } = new();
+
     public string BaseUrl => _server!.BaseUrl;
     public string ServerOutput => _server?.RecentOutput ?? "";
 
@@ -23,7 +27,12 @@ public sealed class PortalFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var serverStarting = ServerProcess.StartAsync();
+        var serverStarting = ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Sso__DnsServers"] = $"127.0.0.1:{Dns.Port}",
+            // The tests' OpenID provider listens on plain http://127.0.0.1.
+            ["Sso__AllowHttpLoopback"] = "true",
+        });
         _playwright = await Playwright.CreateAsync();
         // Debian's chromium, never a downloaded one (`playwright install` does not work here).
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -62,6 +71,7 @@ public sealed class PortalFixture : IAsyncLifetime
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         if (_server is not null) await _server.DisposeAsync();
+        await Dns.DisposeAsync();
     }
 }
 

@@ -25,7 +25,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
         _dataDirectory = dataDirectory;
     }
 
-    public static async Task<ServerProcess> StartAsync()
+    /// <summary>Starts the server; <paramref name="environment"/> adds or overrides its variables (a test's own services).</summary>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         var serverDll = Path.Combine(RepositoryRoot(), "src", "Intelagent.Server", "bin", BuildConfiguration(), "net10.0", "Intelagent.Server.dll");
         if (!File.Exists(serverDll)) throw new InvalidOperationException($"Build the server first: {serverDll} is missing.");
@@ -51,6 +52,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         start.Environment["RateLimits__OrganizationsPerHour"] = "1000";
         start.Environment["Logging__LogLevel__Microsoft.EntityFrameworkCore"] = "Warning";
         start.Environment["Logging__Console__FormatterName"] = "simple";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
 
         var server = new ServerProcess(new Process { StartInfo = start, EnableRaisingEvents = true }, dataDirectory);
         server._process.OutputDataReceived += (_, e) => server.Observe(e.Data);

@@ -1,3 +1,4 @@
+using System.Net;
 using DnsClient;
 
 namespace Intelagent.Server.Security.Sso;
@@ -8,9 +9,39 @@ public interface IDnsTxtLookup
     Task<IReadOnlyList<string>> TxtRecordsAsync(string name, CancellationToken cancellationToken);
 }
 
-public sealed class DnsTxtLookup(ILogger<DnsTxtLookup> logger) : IDnsTxtLookup
+/// <summary>
+/// Asks the system's resolvers, or the name servers of <c>Sso:DnsServers</c> when set (a resolver of the
+/// company's own, or a test's responder on loopback: a verification is only as good as the resolver asked).
+/// </summary>
+public sealed class DnsTxtLookup(IReadOnlyList<IPEndPoint> nameServers, ILogger<DnsTxtLookup> logger) : IDnsTxtLookup
 {
-    private readonly LookupClient _client = new(new LookupClientOptions { Timeout = TimeSpan.FromSeconds(3), Retries = 1, UseCache = false });
+    public const string NameServersSetting = "Sso:DnsServers";
+    private readonly LookupClient _client = new(Options(nameServers));
+
+    private static LookupClientOptions Options(IReadOnlyList<IPEndPoint> nameServers)
+    {
+        var options = nameServers.Count == 0 ? new LookupClientOptions() : new LookupClientOptions([.. nameServers]);
+        options.Timeout = TimeSpan.FromSeconds(3);
+        options.Retries = 1;
+        options.UseCache = false;
+        return options;
+    }
+
+    /// <summary>
+    /// Comma-separated <c>address</c> or <c>address:port</c> (<c>[v6]:port</c>), port 53 when left out; empty
+    /// for the system's resolvers. Names are refused: resolving the resolver would need a resolver.
+    /// </summary>
+    public static IReadOnlyList<IPEndPoint> NameServers(string? setting)
+    {
+        var servers = new List<IPEndPoint>();
+        foreach (var entry in (setting ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!IPEndPoint.TryParse(entry, out var endpoint))
+                throw new InvalidOperationException($"{NameServersSetting} must list IP addresses, each with an optional :port; '{entry}' is not one.");
+            servers.Add(endpoint.Port == 0 ? new IPEndPoint(endpoint.Address, NameServer.DefaultPort) : endpoint);
+        }
+        return servers;
+    }
 
     public async Task<IReadOnlyList<string>> TxtRecordsAsync(string name, CancellationToken cancellationToken)
     {

@@ -11,12 +11,14 @@ namespace Intelagent.Server.Security.Sso;
 /// <summary>Single sign-on per organization: OpenID Connect (ASP.NET Core's handler) and SAML 2.0 (SignedXml).</summary>
 public static class SsoModule
 {
-    public static IServiceCollection AddSso(this IServiceCollection services)
+    public static IServiceCollection AddSso(this IServiceCollection services, IConfiguration configuration)
     {
+        // Read at start, so a wrong Sso:DnsServers stops the server rather than a verification later.
+        var nameServers = DnsTxtLookup.NameServers(configuration[DnsTxtLookup.NameServersSetting]);
         services.AddSingleton<SsoSecrets>();
         services.AddSingleton<SsoUrls>();
         services.AddSingleton<OidcSchemes>();
-        services.TryAddSingleton<IDnsTxtLookup, DnsTxtLookup>();
+        services.TryAddSingleton<IDnsTxtLookup>(sp => new DnsTxtLookup(nameServers, sp.GetRequiredService<ILogger<DnsTxtLookup>>()));
         services.AddScoped<SsoConnectionService>();
         services.AddScoped<SsoSignIn>();
         services.AddScoped<SamlSignIn>();

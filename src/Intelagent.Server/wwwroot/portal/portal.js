@@ -74,6 +74,15 @@ window.intelagentPortal = {
         setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
         return true;
     },
+    // Values to hand to an identity provider or DNS; false when the browser refuses (no secure context, no permission).
+    async copy(text) {
+        try {
+            await navigator.clipboard.writeText(text);
+            return true;
+        } catch {
+            return false;
+        }
+    },
     async signOut() {
         try { localStorage.removeItem('intelagent.organization'); } catch { /* storage disabled */ }
         await fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' });
