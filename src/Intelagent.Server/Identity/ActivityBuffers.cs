@@ -130,7 +130,7 @@ public sealed class ActivityFlushService(ApiKeyUsage keys, SessionActivity sessi
             await db.Sessions.Where(s => s.Id == id && (s.LastActivityAt == null || s.LastActivityAt < seen.At))
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastActivityAt, seen.At), cancellationToken);
             // The next idle check reads the flushed value from the database instead of this node's memory.
-            if (sessions.ForgetIfUnchanged(id, seen.At)) sessionCache.Forget(id);
+            if (sessions.ForgetIfUnchanged(id, seen.At)) sessionCache.ForgetOnThisNode(id);
         }
     }
 }

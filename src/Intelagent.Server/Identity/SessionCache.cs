@@ -1,5 +1,6 @@
 using Intelagent.Server.Identity.TwoFactor;
 using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -11,10 +12,10 @@ public sealed record SessionInfo(string SessionId, string UserId, bool IsOperato
 /// <summary>
 /// Whether a token's session is still alive, without a database read per request: entries are
 /// cached briefly and dropped at once on this node when a session is revoked or a user changes.
-/// Another node notices a revocation within <see cref="Ttl"/> (the scale-out issue moves the
-/// invalidation onto Redis).
+/// With <c>REDIS_URL</c> other nodes drop their copy within milliseconds; without Redis (or while it is
+/// away) they notice a revocation within <see cref="Ttl"/>.
 /// </summary>
-public sealed class SessionCache(IMemoryCache cache, IServiceScopeFactory scopes, TimeProvider clock)
+public sealed class SessionCache(IMemoryCache cache, IServiceScopeFactory scopes, TimeProvider clock, CacheInvalidation invalidation)
 {
     public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(15);
 
@@ -35,7 +36,11 @@ public sealed class SessionCache(IMemoryCache cache, IServiceScopeFactory scopes
         return info is { Revoked: false } && info.ExpiresAt > clock.GetUtcNow() ? info : null;
     }
 
-    public void Forget(string sessionId) => cache.Remove(Key(sessionId));
+    /// <summary>After a revocation or a change of the user: dropped on every node (see <see cref="CacheInvalidation"/>).</summary>
+    public void Forget(string sessionId) => invalidation.Forget(Key(sessionId));
+
+    /// <summary>After this node flushed the session's last activity: only this node's copy is stale enough to matter.</summary>
+    public void ForgetOnThisNode(string sessionId) => cache.Remove(Key(sessionId));
 
     private static string Key(string sessionId) => "session:" + sessionId;
 }

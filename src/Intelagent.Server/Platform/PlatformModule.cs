@@ -31,6 +31,8 @@ public static class PlatformModule
         services.AddProblems();
         services.AddDatabase(database);
         services.AddScoped<RequestContext>();
+        services.AddSingleton<CacheInvalidation>();
+        services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidation>());
         services.AddSingleton<MembershipCache>();
         services.AddSingleton<TenantOwners>();
         services.AddAuthorization();

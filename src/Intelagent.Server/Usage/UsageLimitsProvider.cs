@@ -1,6 +1,7 @@
 using Intelagent.Server.Organizations;
 using Intelagent.Server.Platform.Data;
 using Intelagent.Server.Platform.Events;
+using Intelagent.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -15,7 +16,7 @@ public sealed record EffectiveLimits(SubscriptionTier Tier, UsageLimits Limits, 
 /// after commit) and an override change forget the entry, so they take effect at once on this node
 /// and within the cache lifetime on the others.
 /// </summary>
-public sealed class UsageLimitsProvider(IMemoryCache cache, IServiceScopeFactory scopes)
+public sealed class UsageLimitsProvider(IMemoryCache cache, IServiceScopeFactory scopes, CacheInvalidation invalidation)
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
 
@@ -34,7 +35,7 @@ public sealed class UsageLimitsProvider(IMemoryCache cache, IServiceScopeFactory
         return limits;
     }
 
-    public void Forget(string organizationId) => cache.Remove(Key(organizationId));
+    public void Forget(string organizationId) => invalidation.Forget(Key(organizationId));
 
     public static UsageLimits Apply(UsageLimits tier, UsageLimitOverride? custom) => custom is null ? tier : new UsageLimits(
         Pick(tier.ApiCallsPerDay, custom.ApiCallsPerDay), Pick(tier.StorageBytes, custom.StorageBytes),

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -13,7 +14,7 @@ public sealed record ApiKeyInfo(string Id, string OrganizationId, string Created
 /// request. Revoking or rotating forgets the entry at once on this node; other nodes notice within
 /// <see cref="Ttl"/> (as for sessions, until the scale-out issue moves invalidation onto Redis).
 /// </summary>
-public sealed class ApiKeyCache(IMemoryCache cache, IServiceScopeFactory scopes)
+public sealed class ApiKeyCache(IMemoryCache cache, IServiceScopeFactory scopes, CacheInvalidation invalidation)
 {
     public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(15);
 
@@ -31,7 +32,7 @@ public sealed class ApiKeyCache(IMemoryCache cache, IServiceScopeFactory scopes)
         return info;
     }
 
-    public void Forget(string secretHash) => cache.Remove(CacheKey(secretHash));
+    public void Forget(string secretHash) => invalidation.Forget(CacheKey(secretHash));
 
     private static string CacheKey(string secretHash) => "api-key:" + secretHash;
 }

@@ -9,7 +9,7 @@ namespace Intelagent.Server.Platform.Tenancy;
 /// The caller's role in an organization, read once and cached briefly, so authorization costs no
 /// database round trip on the hot path. Role changes and removals call <see cref="Forget"/>.
 /// </summary>
-public sealed class MembershipCache(IMemoryCache cache, IServiceScopeFactory scopes)
+public sealed class MembershipCache(IMemoryCache cache, IServiceScopeFactory scopes, CacheInvalidation invalidation)
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
 
@@ -46,12 +46,12 @@ public sealed class MembershipCache(IMemoryCache cache, IServiceScopeFactory sco
 
     public void Forget(string userId, string organizationId)
     {
-        cache.Remove(Key(userId, organizationId));
+        invalidation.Forget(Key(userId, organizationId));
         ForgetOrganizationsOf(userId);
     }
 
     /// <summary>Call after the user joins an organization, so "their only organization" is read again.</summary>
-    public void ForgetOrganizationsOf(string userId) => cache.Remove(OrganizationsKey(userId));
+    public void ForgetOrganizationsOf(string userId) => invalidation.Forget(OrganizationsKey(userId));
 
     private static string OrganizationsKey(string userId) => $"memberships-of:{userId}";
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Intelagent.Server.Platform.Data;
+using Intelagent.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -47,7 +48,7 @@ public static class IpAllowList
 }
 
 /// <summary>Policies by organization, cached briefly: the guards run on every request.</summary>
-public sealed class SecurityPolicyCache(IMemoryCache cache, IServiceScopeFactory scopes)
+public sealed class SecurityPolicyCache(IMemoryCache cache, IServiceScopeFactory scopes, CacheInvalidation invalidation)
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
 
@@ -77,7 +78,7 @@ public sealed class SecurityPolicyCache(IMemoryCache cache, IServiceScopeFactory
         return days;
     }
 
-    public void Forget(string organizationId) => cache.Remove(Key(organizationId));
+    public void Forget(string organizationId) => invalidation.Forget(Key(organizationId));
 
     private static string Key(string organizationId) => "security-policy:" + organizationId;
 }
