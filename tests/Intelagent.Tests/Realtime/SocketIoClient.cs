@@ -29,6 +29,17 @@ public sealed class EngineIoWebSocket : IAsyncDisposable
 
     public Task SendAsync(string packet) => _socket.SendAsync(Encoding.UTF8.GetBytes(packet), WebSocketMessageType.Text, true, CancellationToken.None);
 
+    /// <summary>One text message sent as several WebSocket frames of <paramref name="frameBytes"/> bytes each.</summary>
+    public async Task SendFragmentedAsync(string packet, int frameBytes)
+    {
+        var bytes = Encoding.UTF8.GetBytes(packet);
+        for (var offset = 0; offset < bytes.Length; offset += frameBytes)
+        {
+            var count = Math.Min(frameBytes, bytes.Length - offset);
+            await _socket.SendAsync(bytes.AsMemory(offset, count), WebSocketMessageType.Text, offset + count == bytes.Length, CancellationToken.None);
+        }
+    }
+
     /// <summary>The next text packet (null when the server closed the socket), waiting at most ten seconds.</summary>
     public async Task<string?> ReceiveAsync()
     {

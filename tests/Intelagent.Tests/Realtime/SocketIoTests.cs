@@ -87,6 +87,25 @@ public abstract class SocketIoTests<TApp>(TApp app) : IClassFixture<TApp> where 
     }
 
     [Fact]
+    public async Task Messages_LargerThanAReadBuffer_OrInFragments_ShouldBeReadWhole_AndOneOverMaxPayloadShouldClose()
+    {
+        var owner = await app.RegisterAsync();
+        var (socket, _) = await EngineIoWebSocket.ConnectAsync(app, owner.Token);
+        await using var connection = socket;
+        // The namespace comes back in the refusal: proof that all of the message was read, in one piece.
+        var large = new string('n', 20_000);
+        await socket.SendAsync($"40/{large},");
+        Assert.Equal($"44/{large},{{\"message\":\"Invalid namespace\"}}", await socket.ReceiveAsync());
+        var fragmented = new string('f', 9_000);
+        await socket.SendFragmentedAsync($"40/{fragmented},", 1_000);
+        Assert.Equal($"44/{fragmented},{{\"message\":\"Invalid namespace\"}}", await socket.ReceiveAsync());
+
+        var maxPayload = app.Services.GetRequiredService<EngineIoSettings>().MaxPayload;
+        await socket.SendFragmentedAsync("40/" + new string('x', maxPayload) + ",", 64_000);
+        Assert.Null(await socket.ReceiveAsync());
+    }
+
+    [Fact]
     public async Task Heartbeat_WhenAnswered_ShouldKeepTheSession_AndWhenNotAnswered_ShouldClose()
     {
         var owner = await app.RegisterAsync();

@@ -147,18 +147,47 @@ public sealed class SocketIoEndpoint(SocketIoConnections connections, SocketIoPr
         }
     }
 
+    /// <summary>
+    /// The client's messages. An idle connection holds no buffer: a zero-byte receive waits for the next
+    /// frame, and only then is a buffer rented from the pool, for as long as that message takes
+    /// (thousands of mostly idle sessions would otherwise keep 4 KB each).
+    /// </summary>
     private async IAsyncEnumerable<string> ReadLoopAsync(WebSocket socket, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
         while (socket.State == WebSocketState.Open)
         {
-            var result = await socket.ReceiveAsync(buffer.GetMemory(4096), cancellationToken);
-            if (result.MessageType == WebSocketMessageType.Close) yield break;
-            buffer.Advance(result.Count);
-            if (buffer.WrittenCount > settings.MaxPayload) yield break;
-            if (!result.EndOfMessage) continue;
-            if (result.MessageType == WebSocketMessageType.Text) yield return Encoding.UTF8.GetString(buffer.WrittenSpan);
-            buffer.ResetWrittenCount();
+            var waiting = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+            if (waiting.MessageType == WebSocketMessageType.Close) yield break;
+            var buffer = ArrayPool<byte>.Shared.Rent(4096);
+            var written = 0;
+            string? message = null;
+            var tooLarge = false;
+            try
+            {
+                var result = waiting;
+                while (!result.EndOfMessage)
+                {
+                    if (written == buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        buffer.AsSpan(0, written).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+                    result = await socket.ReceiveAsync(buffer.AsMemory(written), cancellationToken);
+                    if (result.MessageType == WebSocketMessageType.Close) yield break;
+                    written += result.Count;
+                    if (written > settings.MaxPayload)
+                    {
+                        tooLarge = true;
+                        break;
+                    }
+                }
+                if (!tooLarge && result.MessageType == WebSocketMessageType.Text) message = Encoding.UTF8.GetString(buffer, 0, written);
+            }
+            finally { ArrayPool<byte>.Shared.Return(buffer); }
+            if (tooLarge) yield break;
+            if (message is not null) yield return message;
         }
     }
 
