@@ -18,7 +18,7 @@ public static class OrganizationEndpoints
         group.MapGet("/{id}", GetAsync).RequirePermission(Permissions.OrganizationRead).WithName("GetOrganization")
             .Produces<OrganizationResponse>().WithProblems(403, 404);
         group.MapPatch("/{id}", UpdateAsync).RequirePermission(Permissions.OrganizationUpdate).WithName("UpdateOrganization")
-            .WithSummary("Rename or change the time zone; honours If-Match").Produces<OrganizationSummary>().WithProblems(400, 403, 404, 412);
+            .WithSummary("Rename or change the time zone; honours If-Match").Produces<OrganizationSummary>().WithProblems(400, 403, 404, 412).HonoursIfMatch();
         group.MapDelete("/{id}", DeleteAsync).RequirePermission(Permissions.OrganizationDelete).WithName("DeleteOrganization")
             .WithSummary("Schedule deletion after the grace period (owner only)").Produces<OrganizationSummary>(202).WithProblems(403, 404);
         group.MapPost("/{id}/cancel-deletion", CancelDeletionAsync).RequirePermission(Permissions.OrganizationDelete).WithName("CancelOrganizationDeletion")

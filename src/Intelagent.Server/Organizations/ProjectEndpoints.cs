@@ -14,7 +14,7 @@ public static class ProjectEndpoints
 
         var group = app.MapGroup("/api/projects/{id}").WithTags("Projects");
         group.MapGet("/", GetAsync).RequirePermission(Permissions.ProjectsRead).WithName("GetProject").Produces<ProjectResponse>().WithProblems(404);
-        group.MapPatch("/", UpdateAsync).RequirePermission(Permissions.ProjectsManage).WithName("UpdateProject").Produces<ProjectResponse>().WithProblems(400, 403, 404, 409, 412);
+        group.MapPatch("/", UpdateAsync).RequirePermission(Permissions.ProjectsManage).WithName("UpdateProject").Produces<ProjectResponse>().WithProblems(400, 403, 404, 409, 412).HonoursIfMatch();
         group.MapDelete("/", DeleteAsync).RequirePermission(Permissions.ProjectsDelete).WithName("DeleteProject").Produces(204).WithProblems(403, 404);
         return app;
     }

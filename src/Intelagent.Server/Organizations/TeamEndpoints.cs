@@ -15,7 +15,7 @@ public static class TeamEndpoints
 
         var group = app.MapGroup("/api/teams/{id}").WithTags("Teams");
         group.MapGet("/", GetAsync).RequirePermission(Permissions.TeamsRead).WithName("GetTeam").Produces<TeamResponse>().WithProblems(404);
-        group.MapPatch("/", UpdateAsync).RequirePermission(Permissions.TeamsManage).WithName("UpdateTeam").Produces<TeamResponse>().WithProblems(400, 403, 404, 409, 412);
+        group.MapPatch("/", UpdateAsync).RequirePermission(Permissions.TeamsManage).WithName("UpdateTeam").Produces<TeamResponse>().WithProblems(400, 403, 404, 409, 412).HonoursIfMatch();
         group.MapDelete("/", DeleteAsync).RequirePermission(Permissions.TeamsDelete).WithName("DeleteTeam").Produces(204).WithProblems(403, 404);
         group.MapGet("/members", MembersAsync).RequirePermission(Permissions.TeamsRead).WithName("ListTeamMembers").Produces<IReadOnlyList<TeamMemberResponse>>().WithProblems(404);
         group.MapPost("/members", AddMemberAsync).RequirePermission(Permissions.TeamsManage).WithName("AddTeamMember").Produces(204).WithProblems(400, 403, 404, 409);

@@ -46,12 +46,17 @@ public static class PlatformModule
         services.AddSingleton<PublicUrls>();
         services.AddJobs(configuration);
         services.AddHealth();
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(options =>
         {
-            document.Info.Title = "Intelagent API";
-            document.Info.Description = "Organizations, teams, projects, identity and the platform's other modules. Errors are RFC 7807 problems with a stable `code`.";
-            return Task.CompletedTask;
-        }));
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Intelagent API";
+                document.Info.Description = "Organizations, teams, projects, identity and the platform's other modules. Errors are RFC 7807 problems with a stable `code`.";
+                return Task.CompletedTask;
+            });
+            // The statuses the pipeline itself can answer (401, 403, 429, 503, ...), declared on every operation they apply to.
+            options.AddOperationTransformer<PlatformResponsesTransformer>();
+        });
         return services;
     }
 

@@ -16,7 +16,9 @@ public sealed class OpenApiFuzzTestsOnPostgres(FuzzPostgresApp app, ITestOutputH
 /// Bad input everywhere (issue 9): every operation of <c>/openapi/v1.json</c> gets malformed,
 /// oversized and wrongly typed paths, queries and bodies, sent by the organization owner, the
 /// operator (for platform routes) and nobody. No answer may be a 5xx; every error is an RFC 7807
-/// problem; and a refused request leaves the database as it was. The cases are drawn from
+/// problem; a refused request leaves the database as it was; and every answer, the valid request's
+/// included, is one the document declares for the operation, with a media type it lists for that
+/// status (what Schemathesis' conformance checks ask of the document). The cases are drawn from
 /// <c>FUZZ_SEED</c> (default below); <c>FUZZ_ONLY</c> (a substring of "METHOD /path") narrows a rerun.
 /// </summary>
 public abstract class OpenApiFuzzTests<TApp>(TApp app, ITestOutputHelper output) : IClassFixture<TApp> where TApp : TestApp
@@ -54,6 +56,8 @@ public abstract class OpenApiFuzzTests<TApp>(TApp app, ITestOutputHelper output)
         var rows = IsolationTests<TApp>.Rows.ToDictionary(r => $"{r.Method} {Normalize(r.Pattern)}");
 
         var failures = new List<string>();
+        // (operation, status) -> the first request the document does not account for, reported once each.
+        var undeclared = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var statuses = new SortedDictionary<int, int>();
         var stopwatch = Stopwatch.StartNew();
         var digestTime = TimeSpan.Zero;
@@ -80,8 +84,9 @@ public abstract class OpenApiFuzzTests<TApp>(TApp app, ITestOutputHelper output)
             digest = await DatabaseDigest.TakeAsync(app);
             foreach (var request in new FuzzCases(operation, template, random, foreign).All())
             {
-                var (status, problem) = await SendAsync(request);
+                var (status, mediaType, problem) = await SendAsync(request);
                 sent++;
+                if (ReachesOperation(operation, request) && operation.Nonconformance(status, mediaType) is { } mismatch) undeclared.TryAdd($"{operation} {status}", $"{mismatch}: {request.Describe()}");
                 if (status < 300 && request.Body?.Length > 500_000) output.WriteLine($"accepted a megabyte with {status}: {request.Describe()}");
                 statuses[status] = statuses.GetValueOrDefault(status) + 1;
                 if (problem is not null) failures.Add($"{problem}: {request.Describe()}");
@@ -94,7 +99,15 @@ public abstract class OpenApiFuzzTests<TApp>(TApp app, ITestOutputHelper output)
                     failures.Add($"refused with {status} but changed {string.Join(", ", changed)}: {request.Describe()}");
                 digest = after;
             }
-            output.WriteLine($"{operation}: {sent} requests in {(stopwatch.Elapsed - started).TotalMilliseconds:F0} ms");
+            // Last, the valid request itself: its success (or the row's business outcome) must be declared too.
+            var valid = new FuzzRequest("valid", operation.Method, template.Url, template.Json is null ? null : System.Text.Encoding.UTF8.GetBytes(template.Json),
+                template.Json is null ? null : "application/json", template.Headers);
+            var (validStatus, validMediaType, validProblem) = await SendAsync(valid);
+            statuses[validStatus] = statuses.GetValueOrDefault(validStatus) + 1;
+            if (validProblem is not null) failures.Add($"{validProblem}: {valid.Describe()}");
+            if (operation.Nonconformance(validStatus, validMediaType) is { } validMismatch) undeclared.TryAdd($"{operation} {validStatus}", $"{validMismatch}: {valid.Describe()}");
+            if (validStatus < 400) await app.DispatchEventsAsync();
+            output.WriteLine($"{operation}: {sent} requests in {(stopwatch.Elapsed - started).TotalMilliseconds:F0} ms; the valid one answered {validStatus}");
             if (await OwnerStatusAsync(world) is var probe and not 200)
             {
                 output.WriteLine($"{operation} ended the shared world (the owner's organization answers {probe}); building a new one");
@@ -103,39 +116,41 @@ public abstract class OpenApiFuzzTests<TApp>(TApp app, ITestOutputHelper output)
         }
 
         var summary = $"seed {seed}: {operations.Count} operations, {statuses.Values.Sum()} requests in {stopwatch.Elapsed.TotalSeconds:F0} s ({digestTime.TotalSeconds:F0} s for digests) on {app.Name}; statuses " +
-            string.Join(", ", statuses.Select(p => $"{p.Key}: {p.Value}"));
+            string.Join(", ", statuses.Select(p => $"{p.Key}: {p.Value}")) + $"; {undeclared.Count} (operation, status) pairs the document does not declare";
+        failures.AddRange(undeclared.Values.Select(v => "not in the document: " + v));
         output.WriteLine(summary);
         foreach (var failure in failures) output.WriteLine(failure);
         Assert.True(failures.Count == 0, $"{summary}\n{failures.Count} failures (rerun with FUZZ_SEED={seed} FUZZ_ONLY=\"METHOD /path\"):\n" + string.Join("\n", failures.Take(60)));
     }
 
-    /// <summary>Sends one request; returns its status and what is wrong with the answer, if anything.</summary>
-    private async Task<(int Status, string? Problem)> SendAsync(FuzzRequest request)
+    /// <summary>Sends one request; returns its status, its body's media type (null without a body) and what is wrong with the answer, if anything.</summary>
+    private async Task<(int Status, string? MediaType, string? Problem)> SendAsync(FuzzRequest request)
     {
         HttpResponseMessage response;
         // The in-process server hands an exception that no handler answered to the client.
         try { response = await app.Anonymous().SendAsync(request.ToMessage()); }
-        catch (Exception exception) when (exception is not OutOfMemoryException) { return (599, $"exception {exception.GetType().Name}: {exception.Message}"); }
+        catch (Exception exception) when (exception is not OutOfMemoryException) { return (599, null, $"exception {exception.GetType().Name}: {exception.Message}"); }
         using var _ = response;
         var status = (int)response.StatusCode;
         var body = await response.Content.ReadAsStringAsync();
-        if (status >= 500) return (status, $"{status} {Shorten(body)}");
-        if (status < 400) return (status, null);
+        var mediaType = body.Length == 0 ? null : response.Content.Headers.ContentType?.MediaType ?? "(none)";
+        if (status >= 500) return (status, mediaType, $"{status} {Shorten(body)}");
+        if (status < 400) return (status, mediaType, null);
         if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
-            return (status, $"{status} is not a problem ({response.Content.Headers.ContentType?.MediaType ?? "no content type"}: {Shorten(body)})");
+            return (status, mediaType, $"{status} is not a problem ({response.Content.Headers.ContentType?.MediaType ?? "no content type"}: {Shorten(body)})");
         try
         {
             var problem = JsonDocument.Parse(body).RootElement;
             if (!problem.TryGetProperty("status", out var declared) || declared.GetInt32() != status)
-                return (status, $"{status} problem without a matching status: {Shorten(body)}");
+                return (status, mediaType, $"{status} problem without a matching status: {Shorten(body)}");
             if (!problem.TryGetProperty("title", out var title) || string.IsNullOrEmpty(title.GetString()))
-                return (status, $"{status} problem without a title: {Shorten(body)}");
+                return (status, mediaType, $"{status} problem without a title: {Shorten(body)}");
         }
         catch (JsonException)
         {
-            return (status, $"{status} problem that is not JSON: {Shorten(body)}");
+            return (status, mediaType, $"{status} problem that is not JSON: {Shorten(body)}");
         }
-        return (status, null);
+        return (status, mediaType, null);
     }
 
     /// <summary>A valid request from the isolation matrix's row, as the owner, the operator (platform routes) or nobody (anonymous routes).</summary>
@@ -152,6 +167,13 @@ public abstract class OpenApiFuzzTests<TApp>(TApp app, ITestOutputHelper output)
         var headers = message.Headers.Select(h => new KeyValuePair<string, string>(h.Key, string.Join(",", h.Value))).ToList();
         return new Template(message.RequestUri!.OriginalString, json, headers);
     }
+
+    /// <summary>
+    /// False when a path value is a dot segment ("..", "%2e%2e"): the URL then resolves to another
+    /// path, so the answer is some other route's (or none's) and says nothing about this operation.
+    /// </summary>
+    private static bool ReachesOperation(OpenApiOperation operation, FuzzRequest request) =>
+        new Uri(new Uri("http://localhost"), request.Url).AbsolutePath.Split('/').Length == operation.Path.Split('/').Length;
 
     private async Task<int> OwnerStatusAsync(World world) =>
         (int)(await app.WithToken(world.Owner.Token).GetAsync($"/api/organizations/{world.Org}")).StatusCode;

@@ -33,9 +33,9 @@ public static class InvoiceEndpoints
         admin.MapGet("/billing/invoices", ListAllAsync).RequirePermission(Permissions.PlatformFinanceRead).WithName("ListInvoicesAcrossTenants")
             .Produces<Page<InvoiceResponse>>().WithProblems(400, 403);
         admin.MapPost("/billing/invoices/{id}/finalize", FinalizeAsync).RequirePermission(Permissions.PlatformOrganizationsManage).WithName("FinalizeInvoice")
-            .WithSummary("Draft to open, with the next number of the sequence; honours If-Match").Produces<InvoiceResponse>().WithProblems(403, 404, 409, 412);
+            .WithSummary("Draft to open, with the next number of the sequence; honours If-Match").Produces<InvoiceResponse>().WithProblems(403, 404, 409, 412).HonoursIfMatch();
         admin.MapPost("/billing/invoices/{id}/void", VoidAsync).RequirePermission(Permissions.PlatformOrganizationsManage).WithName("VoidInvoice")
-            .Produces<InvoiceResponse>().WithProblems(403, 404, 409, 412);
+            .Produces<InvoiceResponse>().WithProblems(403, 404, 409, 412).HonoursIfMatch();
         admin.MapPut("/organizations/{id}/billing-profile", UpdateProfileAsOperatorAsync).RequirePermission(Permissions.PlatformOrganizationsManage)
             .WithName("SetBillingProfile").WithSummary("Tax rate, payment terms, email, currency").Produces<BillingProfileResponse>().WithProblems(400, 403, 404);
         admin.MapPost("/billing/run", RunAsync).RequirePermission(Permissions.PlatformOrganizationsManage).WithName("RunBilling")

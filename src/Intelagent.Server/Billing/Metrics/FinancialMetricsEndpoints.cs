@@ -50,11 +50,11 @@ public static class FinancialMetricsEndpoints
             .WithSummary("One unit of the currency in the reporting currency, for a month").Produces<FxRateResponse>().WithProblems(400, 403);
         group.MapGet("/fx-rates", RatesAsync).RequirePermission(Permissions.PlatformFinanceRead).WithName("ListFxRates").Produces<IReadOnlyList<FxRateResponse>>().WithProblems(403);
         group.MapGet("/export", ExportAsync).RequirePermission(Permissions.PlatformFinanceRead).WithName("ExportFinancialMetrics")
-            .WithSummary("The company's figures for a month or range as CSV or PDF (?format=csv|pdf&from=&to=)").Produces(200, contentType: "text/csv").WithProblems(400, 403);
+            .WithSummary("The company's figures for a month or range as CSV or PDF (?format=csv|pdf&from=&to=)").Produces(200, contentType: "text/csv", additionalContentTypes: ["application/pdf"]).WithProblems(400, 403);
         group.MapGet("/reports", ReportsAsync).RequirePermission(Permissions.PlatformFinanceRead).WithName("ListFinancialReports")
             .WithSummary("The monthly reports the job generated and kept, newest first").Produces<IReadOnlyList<FinancialReportResponse>>().WithProblems(403);
         group.MapGet("/reports/{reportId}", ReportAsync).RequirePermission(Permissions.PlatformFinanceRead).WithName("DownloadFinancialReport")
-            .WithSummary("One kept report (?format=pdf|csv)").Produces(200, contentType: "application/pdf").WithProblems(400, 403, 404);
+            .WithSummary("One kept report (?format=pdf|csv)").Produces(200, contentType: "application/pdf", additionalContentTypes: ["text/csv"]).WithProblems(400, 403, 404);
         return app;
     }
 

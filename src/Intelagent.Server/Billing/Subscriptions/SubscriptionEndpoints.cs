@@ -24,9 +24,9 @@ public static class SubscriptionEndpoints
         tenant.MapPost("/subscriptions/{id}/change/preview", PreviewAsync).RequirePermission(Permissions.BillingManage).WithName("PreviewSubscriptionChange")
             .WithSummary("What changing plan or quantity costs now: the proration, nothing applied").Produces<ProrationPreview>().WithProblems(400, 403, 404, 409);
         tenant.MapPost("/subscriptions/{id}/change", ChangeAsync).RequirePermission(Permissions.BillingManage).WithName("ChangeSubscription")
-            .WithSummary("Apply a change and issue its proration invoice; honours If-Match").Produces<ChangeSubscriptionResponse>().WithProblems(400, 403, 404, 409, 412);
+            .WithSummary("Apply a change and issue its proration invoice; honours If-Match").Produces<ChangeSubscriptionResponse>().WithProblems(400, 403, 404, 409, 412).HonoursIfMatch();
         tenant.MapPost("/subscriptions/{id}/cancel", CancelAsync).RequirePermission(Permissions.BillingManage).WithName("CancelSubscription")
-            .WithSummary("Cancel at period end (default) or at once; honours If-Match").Produces<SubscriptionResponse>().WithProblems(400, 403, 404, 409, 412);
+            .WithSummary("Cancel at period end (default) or at once; honours If-Match").Produces<SubscriptionResponse>().WithProblems(400, 403, 404, 409, 412).HonoursIfMatch();
 
         var admin = app.MapGroup("/api/admin/billing").WithTags("Admin");
         admin.MapGet("/plans", ListAllPlansAsync).RequirePermission(Permissions.PlatformFinanceRead).WithName("ListPlans")
@@ -34,7 +34,7 @@ public static class SubscriptionEndpoints
         admin.MapPost("/plans", CreatePlanAsync).RequirePermission(Permissions.PlatformOrganizationsManage).WithName("CreatePlan")
             .WithSummary("A catalogue plan, or a custom plan for one organization").Produces<PlanResponse>(201).WithProblems(400, 403);
         admin.MapPatch("/plans/{id}", UpdatePlanAsync).RequirePermission(Permissions.PlatformOrganizationsManage).WithName("UpdatePlan")
-            .WithSummary("Rename or archive a plan; honours If-Match").Produces<PlanResponse>().WithProblems(400, 403, 404, 412);
+            .WithSummary("Rename or archive a plan; honours If-Match").Produces<PlanResponse>().WithProblems(400, 403, 404, 412).HonoursIfMatch();
         admin.MapGet("/subscriptions", ListAllAsync).RequirePermission(Permissions.PlatformFinanceRead).WithName("ListSubscriptionsAcrossTenants")
             .Produces<Page<SubscriptionResponse>>().WithProblems(400, 403);
         admin.MapPut("/subscriptions/{id}/discount", DiscountAsync).RequirePermission(Permissions.PlatformOrganizationsManage).WithName("SetSubscriptionDiscount")

@@ -1,4 +1,5 @@
 using Intelagent.Server.Platform.Problems;
+using Microsoft.OpenApi;
 
 namespace Intelagent.Server.Platform.Http;
 
@@ -16,4 +17,16 @@ public static class ResultExtensions
         foreach (var status in statuses.Concat([401]).Distinct()) builder.ProducesProblem(status);
         return builder;
     }
+
+    /// <summary>
+    /// Adds a text media type beside the JSON one the endpoint declares for <paramref name="status"/>
+    /// (an export as CSV or JSON). Two Produces for one status do not add up: the last replaces the first.
+    /// </summary>
+    public static RouteHandlerBuilder ProducesText(this RouteHandlerBuilder builder, int status, string contentType) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            if (operation.Responses?.TryGetValue(status.ToString(System.Globalization.CultureInfo.InvariantCulture), out var response) == true && response.Content is { } content)
+                content.TryAdd(contentType, new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+            return Task.CompletedTask;
+        });
 }

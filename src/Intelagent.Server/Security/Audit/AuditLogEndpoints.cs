@@ -21,7 +21,7 @@ public static class AuditLogEndpoints
             .Produces<AuditVerification>().WithProblems(400, 403, 404);
         group.MapGet("/export", ExportAsync).RequirePermission(Permissions.AuditExport).WithName("ExportAuditLogs")
             .WithSummary("The filtered log as CSV or JSON, streamed; the export is itself audited (audit.exported)")
-            .Produces(200, contentType: "text/csv").Produces<IReadOnlyList<AuditEntryResponse>>().WithProblems(400, 403, 404);
+            .Produces<IReadOnlyList<AuditEntryResponse>>().ProducesText(200, "text/csv").WithProblems(400, 403, 404);
         return app;
     }
 

@@ -18,11 +18,11 @@ public static class ComplianceEndpoints
             .WithSummary("GDPR, CCPA, HIPAA and SOC 2 controls, each met, partly met or not met with the reason")
             .Produces<ComplianceResponse>().WithProblems(400, 403, 404);
         group.MapGet("/report", ReportAsync).RequirePermission(Permissions.ComplianceRead).WithName("DownloadComplianceReport")
-            .WithSummary("Generated now: ?format=pdf|csv|json (default pdf)").Produces(200, contentType: "application/pdf").WithProblems(400, 403, 404);
+            .WithSummary("Generated now: ?format=pdf|csv|json (default pdf)").Produces(200, contentType: "application/pdf", additionalContentTypes: ["text/csv", "application/json"]).WithProblems(400, 403, 404);
         group.MapGet("/reports", ListAsync).RequirePermission(Permissions.ComplianceRead).WithName("ListComplianceReports")
             .WithSummary("The monthly reports kept, newest first").Produces<Page<ComplianceReportSummary>>().WithProblems(400, 403, 404);
         group.MapGet("/reports/{id}", DownloadKeptAsync).RequirePermission(Permissions.ComplianceRead).WithName("DownloadKeptComplianceReport")
-            .WithSummary("A kept monthly report: ?format=pdf|csv|json (default pdf)").Produces(200, contentType: "application/pdf").WithProblems(400, 403, 404);
+            .WithSummary("A kept monthly report: ?format=pdf|csv|json (default pdf)").Produces(200, contentType: "application/pdf", additionalContentTypes: ["text/csv", "application/json"]).WithProblems(400, 403, 404);
         return app;
     }
 

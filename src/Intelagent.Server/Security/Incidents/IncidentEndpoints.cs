@@ -16,7 +16,7 @@ public static class IncidentEndpoints
             .WithSummary("Newest first; ?status=open|investigating|resolved").Produces<Page<IncidentResponse>>().WithProblems(400, 403, 404);
         group.MapGet("/{id}", GetAsync).RequirePermission(Permissions.IncidentsRead).WithName("GetIncident").Produces<IncidentResponse>().WithProblems(403, 404);
         group.MapPatch("/{id}", UpdateAsync).RequirePermission(Permissions.IncidentsManage).WithName("UpdateIncident")
-            .WithSummary("Moves the status (open, investigating, resolved) and adds a timeline step").Produces<IncidentResponse>().WithProblems(400, 403, 404, 409, 412);
+            .WithSummary("Moves the status (open, investigating, resolved) and adds a timeline step").Produces<IncidentResponse>().WithProblems(400, 403, 404, 409, 412).HonoursIfMatch();
         return app;
     }
 
