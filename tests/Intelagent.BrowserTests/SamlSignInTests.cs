@@ -92,6 +92,36 @@ public sealed class SamlSignInTests(PortalFixture portal)
 
         await owner.GotoAsync("/members");
         await Assertions.Expect(owner.GetByTestId("members-table").GetByRole(AriaRole.Row).Filter(new() { HasText = "elsewhere.test" })).ToHaveCountAsync(0);
+
+        // The identity provider moves to the portal's own site (another port of 127.0.0.1: same site, another origin),
+        // and the person comes back in a browser still holding the cookie of a session that has ended: the form's
+        // same-site post carries that cookie, which the cookie CSRF check used to answer with 403 csrf_rejected.
+        identityProvider.SsoUrl = $"http://127.0.0.1:{UnusedPort()}/sso";
+        await owner.GotoAsync("/security");
+        await owner.GetByRole(AriaRole.Tab, new() { Name = "Single sign-on" }).ClickAsync();
+        await owner.GetByLabel("Single sign-on URL (HTTP-Redirect binding)").FillAsync(identityProvider.SsoUrl);
+        await owner.GetByTestId("sso-save").ClickAsync();
+        await WaitUntilAsync(async () => (await SsoConnectionAsync(owner)).GetProperty("samlIdpSsoUrl").GetString() == identityProvider.SsoUrl, "the new SSO URL to be saved");
+        var endedSession = (await person.Context.CookiesAsync()).Single(c => c.Name == "auth-token");
+        Assert.Equal(204, (await person.APIRequest.PostAsync("/api/auth/logout")).Status);
+        var returning = await portal.NewPageAsync();
+        await returning.Context.AddCookiesAsync([new() { Name = endedSession.Name, Value = endedSession.Value, Domain = endedSession.Domain, Path = endedSession.Path, HttpOnly = true, SameSite = SameSiteAttribute.Lax }]);
+        await identityProvider.PlayInAsync(returning.Context);
+        identityProvider.NextPerson = (personEmail, "Sam Saml");
+        // The cookie the ACS post carries (Playwright does not show an intercepting context's raw request headers).
+        Assert.Contains(await returning.Context.CookiesAsync([identityProvider.AcsUrl]), c => c.Name == "auth-token" && c.Value == endedSession.Value);
+        await StartSsoAsync(returning, personEmail);
+        await returning.WaitForURLAsync(new Regex("^" + Regex.Escape(portal.BaseUrl) + "/$"));
+        await Assertions.Expect(returning.GetByTestId("org-name")).ToHaveTextAsync(organization);
+        var again = JsonDocument.Parse(await (await returning.APIRequest.GetAsync("/api/auth/me")).TextAsync()).RootElement;
+        Assert.Equal(personEmail, again.GetProperty("email").GetString());
+    }
+
+    private static int UnusedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>
@@ -102,6 +132,9 @@ public sealed class SamlSignInTests(PortalFixture portal)
     private sealed class IdentityProviderPages(TestIdentityProvider provider, string spEntityId, string acsUrl)
     {
         public string AcsUrl => acsUrl;
+
+        /// <summary>Where the connection sends people; the routes of a context follow the value it had when they were set up.</summary>
+        public string SsoUrl { get; set; } = TestIdentityProvider.SsoUrl;
 
         public (string Email, string Name) NextPerson { get; set; }
 
@@ -134,10 +167,11 @@ public sealed class SamlSignInTests(PortalFixture portal)
                     Body = $"<!doctype html><html lang=\"en\"><title>Redirecting</title><script>location.replace({JsonSerializer.Serialize(location)});</script></html>",
                 });
             });
-            await context.RouteAsync("https://idp.tests.intelagent.test/**", AnswerAsync);
+            var ssoUrl = SsoUrl;
+            await context.RouteAsync(new Uri(ssoUrl).GetLeftPart(UriPartial.Authority) + "/**", route => AnswerAsync(route, ssoUrl));
         }
 
-        private async Task AnswerAsync(IRoute route)
+        private async Task AnswerAsync(IRoute route, string ssoUrl)
         {
             if (Replay is { } replay)
             {
@@ -145,7 +179,7 @@ public sealed class SamlSignInTests(PortalFixture portal)
                 return;
             }
             var url = route.Request.Url;
-            if (route.Request.Method != "GET" || !url.StartsWith(TestIdentityProvider.SsoUrl + "?", StringComparison.Ordinal))
+            if (route.Request.Method != "GET" || !url.StartsWith(ssoUrl + "?", StringComparison.Ordinal))
             {
                 await route.FulfillAsync(new() { Status = 404, ContentType = "text/plain", Body = "Not an AuthnRequest of the HTTP-Redirect binding: " + url });
                 return;
