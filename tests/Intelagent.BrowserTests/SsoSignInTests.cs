@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Intelagent.Tests.Security.Sso;
 using Microsoft.Playwright;
 using static Intelagent.BrowserTests.PortalPages;
+using static Intelagent.BrowserTests.SsoSteps;
 
 namespace Intelagent.BrowserTests;
 
@@ -44,7 +45,7 @@ public sealed class SsoSignInTests(PortalFixture portal)
         var redirectUri = await owner.GetByLabel("Redirect URI", new() { Exact = true }).InputValueAsync();
         Assert.Matches("^" + Regex.Escape(portal.BaseUrl) + "/api/auth/sso/oidc/[^/]+/callback$", redirectUri);
 
-        var domain = $"sso-{Guid.NewGuid():N}"[..16] + ".test";
+        var domain = NewDomain();
         await owner.GetByLabel("Domain to claim").FillAsync(domain);
         await owner.GetByLabel("Domain to claim").PressAsync("Enter"); // the claim is a form: Enter submits it
         var claimed = owner.GetByTestId($"sso-domain-{domain}");
@@ -82,10 +83,7 @@ public sealed class SsoSignInTests(PortalFixture portal)
         var suffix = Guid.NewGuid().ToString("N")[..6];
         provider.NextUser = ($"sub-eve-{suffix}", $"eve-{suffix}@elsewhere.test", "Eve Elsewhere", true);
         var stranger = await portal.NewPageAsync();
-        await stranger.GotoAsync("/sign-in");
-        await stranger.GetByTestId("use-sso").ClickAsync();
-        await stranger.GetByLabel("Work email").FillAsync($"eve-{suffix}@{domain}");
-        await stranger.GetByLabel("Work email").PressAsync("Enter");
+        await StartSsoAsync(stranger, $"eve-{suffix}@{domain}");
         await stranger.WaitForURLAsync(new Regex("/sign-in\\?error=sso_domain_not_verified$"));
         await Assertions.Expect(stranger.GetByTestId("sign-in-error")).ToContainTextAsync("whose domain your organization has not verified");
         Assert.Equal(401, (await stranger.APIRequest.GetAsync("/api/auth/me")).Status);
@@ -95,10 +93,7 @@ public sealed class SsoSignInTests(PortalFixture portal)
         var personEmail = $"pat-{suffix}@{domain}";
         provider.NextUser = ($"sub-pat-{suffix}", personEmail, "Pat Provider", true);
         var person = await portal.NewPageAsync();
-        await person.GotoAsync("/sign-in");
-        await person.GetByTestId("use-sso").ClickAsync();
-        await person.GetByLabel("Work email").FillAsync(personEmail);
-        await person.GetByLabel("Work email").PressAsync("Enter");
+        await StartSsoAsync(person, personEmail);
         await person.WaitForURLAsync(new Regex("^" + Regex.Escape(portal.BaseUrl) + "/$"));
         await Assertions.Expect(person.GetByTestId("org-name")).ToHaveTextAsync(organization);
         await ScreenshotAsync(person, "sso-signed-in");
@@ -175,36 +170,5 @@ public sealed class SsoSignInTests(PortalFixture portal)
         await Assertions.Expect(page.GetByTestId("sso-connection")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByTestId("sso-save")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByTestId("sso-claim")).ToHaveCountAsync(0);
-    }
-
-    private static async Task<JsonElement> SsoConnectionAsync(IPage page)
-    {
-        var response = await page.APIRequest.GetAsync("/api/security/sso");
-        Assert.True(response.Ok, await response.TextAsync());
-        return JsonDocument.Parse(await response.TextAsync()).RootElement;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            if (await condition()) return;
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"Waited 10 s for {what}.");
-    }
-
-    /// <summary>Registers a fresh owner and organization through the API, signed out again; returns the email and the organization's name.</summary>
-    private static async Task<(string Email, string Organization)> RegisterAsync(IPage page)
-    {
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var email = $"owner-{suffix}@sso-owner.test";
-        var organization = $"Federated {suffix}";
-        var registered = await page.APIRequest.PostAsync("/api/auth/register",
-            new() { DataObject = new { email, password = PortalFixture.DemoPassword, name = "Olive Owner", organizationName = organization } });
-        Assert.True(registered.Ok, await registered.TextAsync());
-        // Registering signs the context in, and the sign-in page sends a signed-in visitor straight on: the test signs in itself.
-        await page.Context.ClearCookiesAsync();
-        return (email, organization);
     }
 }

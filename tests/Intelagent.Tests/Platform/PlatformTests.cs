@@ -41,6 +41,18 @@ public abstract class PlatformTests<TApp>(TApp app) : IClassFixture<TApp> where 
     }
 
     [Fact]
+    public async Task Problem_ForAClientAcceptingOnlyHtml_ShouldStillCarryItsCodeAndTraceId()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/does-not-exist");
+        request.Headers.TryAddWithoutValidation("Accept", "text/html");
+        await Api.ExpectProblemAsync(await app.Anonymous().SendAsync(request), HttpStatusCode.NotFound, "not_found");
+
+        var unauthorized = new HttpRequestMessage(HttpMethod.Get, "/api/auth/me");
+        unauthorized.Headers.TryAddWithoutValidation("Accept", "text/html");
+        await Api.ExpectProblemAsync(await app.Anonymous().SendAsync(unauthorized), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task Change_ShouldStoreItsEventInTheSameTransaction_AndDispatchItOnce()
     {
         var owner = await app.RegisterAsync();

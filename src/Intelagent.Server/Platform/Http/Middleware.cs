@@ -19,13 +19,15 @@ public static class Middleware
     /// <summary>
     /// CSRF defence for cookie-authenticated writes: SameSite=Lax on the cookie, plus this check
     /// that a browser's unsafe request comes from our own origin (Origin header, or Sec-Fetch-Site).
-    /// Bearer and API-key requests carry no ambient credential and are not affected.
+    /// Bearer and API-key requests carry no ambient credential and are not affected, nor are endpoints
+    /// marked <see cref="CrossSitePost"/>, which never act on the cookie's identity.
     /// </summary>
     public static IApplicationBuilder UseCookieCsrfProtection(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var request = context.Request;
         if (context.Items.ContainsKey(AuthenticationSetup.FromCookieItem) && !HttpMethods.IsGet(request.Method) &&
-            !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method) && !IsSameOrigin(request))
+            !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method) && !IsSameOrigin(request) &&
+            context.GetEndpoint()?.Metadata.GetMetadata<CrossSitePost>() is null)
         {
             await Problem.WriteAsync(context, 403, "csrf_rejected", "Cross-site request refused: a cookie-authenticated change must come from this site's own pages.");
             return;
@@ -43,4 +45,15 @@ public static class Middleware
         return Uri.TryCreate(origin, UriKind.Absolute, out var uri) &&
                string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
     }
+}
+
+/// <summary>
+/// Endpoint metadata: browsers post here from another origin by design (the SAML assertion consumer, posted
+/// from the identity provider's page). The endpoint is anonymous and acts only on what the request proves
+/// itself, so a session cookie the browser sends along (the identity provider on the same site) is no
+/// ambient credential there, and the cookie CSRF check leaves it alone.
+/// </summary>
+public sealed class CrossSitePost
+{
+    public static readonly CrossSitePost Instance = new();
 }

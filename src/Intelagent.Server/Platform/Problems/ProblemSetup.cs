@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 using StackExchange.Redis;
 
@@ -27,12 +29,34 @@ public static class ProblemSetup
                     _ => "http_" + status,
                 };
             problem.Type ??= Problem.TypeFor(status);
+            // The framework's writer has filled these already; the fallback writer below has not.
+            problem.Status ??= status;
+            problem.Title ??= Problem.TitleFor(status);
         });
+        // After the framework's writer, which declines a client whose Accept names no JSON type.
+        services.AddSingleton<IProblemDetailsWriter, AnyClientProblemDetailsWriter>();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         // Malformed JSON and wrong types throw BadHttpRequestException in every environment, so the
         // exception handler can answer with a problem instead of an empty 400.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return services;
+    }
+}
+
+/// <summary>
+/// The problem for a client whose Accept names no JSON type (a script asking for text/html, say). The
+/// framework's writer declines it, and the result then writes the bare problem without the customization,
+/// so without its traceId; the answer is JSON either way (an error has no HTML form here), now the whole problem.
+/// </summary>
+internal sealed class AnyClientProblemDetailsWriter(IOptions<ProblemDetailsOptions> options, IOptions<JsonOptions> json) : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        options.Value.CustomizeProblemDetails?.Invoke(context);
+        var problem = context.ProblemDetails;
+        return new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(problem, problem.GetType(), json.Value.SerializerOptions, "application/problem+json"));
     }
 }
 

@@ -34,7 +34,7 @@ public static class SsoEndpoints
         auth.MapGet("/start", StartAsync).AllowAnonymous().RequireRateLimiting(RateLimits.SignIn).WithName("StartSso")
             .WithSummary("Redirects to the identity provider of the organization that verified the email's domain").Produces(302).WithProblems(400, 404, 429);
         auth.MapGet("/oidc/{connectionId}/callback", OidcCallbackAsync).AllowAnonymous().WithName("OidcCallback").Produces(302).WithProblems(400, 404);
-        auth.MapPost("/saml/{connectionId}/acs", SamlAcsAsync).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.SignIn)
+        auth.MapPost("/saml/{connectionId}/acs", SamlAcsAsync).AllowAnonymous().DisableAntiforgery().WithMetadata(CrossSitePost.Instance).RequireRateLimiting(RateLimits.SignIn)
             .WithName("SamlAssertionConsumer").Produces(302).WithProblems(400, 401, 403, 404, 429);
         auth.MapGet("/saml/{connectionId}/metadata", MetadataAsync).AllowAnonymous().WithName("SamlMetadata").Produces(200, contentType: "application/samlmetadata+xml").WithProblems(404);
         return app;
@@ -60,23 +60,40 @@ public static class SsoEndpoints
     private static async Task<IResult> OidcCallbackAsync(string connectionId, HttpContext context, OidcSchemes oidc, IAuthenticationHandlerProvider handlers, CancellationToken ct)
     {
         var scheme = await oidc.EnsureAsync(connectionId, ct);
-        if (scheme is null) return Error.NotFound("SSO connection").ToResult();
+        if (scheme is null) return Refuse(context.Request, Error.NotFound("SSO connection"));
         if (await handlers.GetHandlerAsync(context, scheme) is IAuthenticationRequestHandler handler && await handler.HandleRequestAsync())
             return TypedResults.Empty;
-        return Error.BadRequest("sso_callback_invalid", "This is not a sign-in response of the connection's provider.").ToResult();
+        return Refuse(context.Request, Error.BadRequest("sso_callback_invalid", "This is not a sign-in response of the connection's provider."));
     }
 
-    /// <summary>The HTTP-POST binding: a form with SAMLResponse and RelayState (anything else is a 400 problem).</summary>
-    private static async Task<IResult> SamlAcsAsync(string connectionId, SamlSignIn saml, AuthCookie cookie, HttpContext context, CancellationToken ct)
+    /// <summary>
+    /// The HTTP-POST binding: a form with SAMLResponse and RelayState, posted by the browser from the identity
+    /// provider's page: a cross-site POST by design, which carries our session cookie only when the identity
+    /// provider is on the same site. The cookie is not what the endpoint acts on, so neither the cookie CSRF check
+    /// nor antiforgery applies; the signed response, its one-time assertion id and the RelayState bound to this
+    /// connection's request are what protect it.
+    /// </summary>
+    private static async Task<IResult> SamlAcsAsync(string connectionId, SamlSignIn saml, AuthCookie cookie, HttpContext context, ILogger<SamlSignIn> logger, CancellationToken ct)
     {
         if (!context.Request.HasFormContentType)
-            return Error.BadRequest("saml_malformed", "Post SAMLResponse and RelayState as an application/x-www-form-urlencoded form (the HTTP-POST binding).").ToResult();
+            return Refuse(context.Request, Error.BadRequest("saml_malformed", "Post SAMLResponse and RelayState as an application/x-www-form-urlencoded form (the HTTP-POST binding)."));
         var form = await context.Request.ReadFormAsync(ct);
         var result = await saml.ConsumeAsync(connectionId, form["SAMLResponse"].FirstOrDefault(), form["RelayState"].FirstOrDefault(), ct);
-        if (!result.IsSuccess) return result.Error!.ToResult();
+        if (!result.IsSuccess)
+        {
+            logger.LogWarning("SAML sign-in through {ConnectionId} refused: {Code} ({Detail})", connectionId, result.Error!.Code, result.Error.Detail);
+            return Refuse(context.Request, result.Error);
+        }
         cookie.Set(context.Response, result.Value.Token);
         return TypedResults.Redirect(result.Value.ReturnUrl);
     }
+
+    /// <summary>
+    /// A sign-in that did not complete: the browser that came back from the identity provider lands on the
+    /// sign-in page, which words the code (as the OpenID Connect handler's failures do); an API client gets the problem.
+    /// </summary>
+    private static IResult Refuse(HttpRequest request, Error error) =>
+        BrowserNavigation.Is(request) ? TypedResults.Redirect("/sign-in?error=" + Uri.EscapeDataString(error.Code)) : error.ToResult();
 
     private static async Task<IResult> MetadataAsync(string connectionId, AppDb db, SsoUrls urls, SamlSigningCertificate signing, CancellationToken ct)
     {

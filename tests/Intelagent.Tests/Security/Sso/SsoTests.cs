@@ -267,6 +267,107 @@ public abstract class SsoTests<TApp>(TApp app) : IClassFixture<TApp>, IAsyncLife
         await Api.ExpectProblemAsync(await browser.PostAsync($"/api/auth/sso/saml/{connectionId}/acs", form), HttpStatusCode.Unauthorized, "saml_unsolicited");
     }
 
+    /// <summary>The HTTP-POST binding as a browser sends it from the identity provider's page, or as a script or an API client would.</summary>
+    private static HttpRequestMessage AcsPost(string connectionId, string form, params (string Name, string Value)[] headers)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/auth/sso/saml/{connectionId}/acs")
+        {
+            Content = new StringContent(form, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        return request;
+    }
+
+    private static readonly (string, string)[] FormNavigation =
+        [("Sec-Fetch-Mode", "navigate"), ("Sec-Fetch-Site", "cross-site"), ("Origin", "https://idp.tests.intelagent.test"), ("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")];
+
+    [Fact]
+    public async Task SamlSignIn_WhenTheBrowsersFormCarriesAnEmailOutsideTheVerifiedDomains_ShouldLandOnTheSignInPageWithTheReason()
+    {
+        var (owner, domain, connectionId) = await SamlOrganizationAsync();
+        var (browser, form) = await SamlRoundTripAsync(connectionId, $"grace@{domain}", a => a with { NameId = "grace@elsewhere.test", Email = "grace@elsewhere.test" });
+        var body = await form.ReadAsStringAsync();
+
+        var refused = await browser.SendAsync(AcsPost(connectionId, body, FormNavigation));
+
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.Equal("/sign-in?error=sso_domain_not_verified", refused.Headers.Location!.ToString());
+        await Api.ExpectAsync(await browser.GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
+        Assert.False(await app.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == "grace@elsewhere.test")));
+        Assert.True(await app.WithDbAsync(db => db.AuditEntries.IgnoreQueryFilters()
+            .AnyAsync(a => a.OrganizationId == owner.OrganizationId && a.Action == "user.sign_in_failed" && a.TargetId == connectionId)));
+        // The same form again, from an API client: the assertion counted once, and the answer is the problem.
+        await Api.ExpectProblemAsync(await Browser().SendAsync(AcsPost(connectionId, body)), HttpStatusCode.Unauthorized, "saml_replayed");
+    }
+
+    [Fact]
+    public async Task SamlSignIn_WhenTheBrowserPostsAResponseAgain_ShouldLandOnTheSignInPageWithoutASession()
+    {
+        var (_, domain, connectionId) = await SamlOrganizationAsync();
+        var (browser, form) = await SamlRoundTripAsync(connectionId, $"heidi@{domain}");
+        var body = await form.ReadAsStringAsync();
+        var signedIn = await browser.SendAsync(AcsPost(connectionId, body, FormNavigation));
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Equal("/", signedIn.Headers.Location!.ToString());
+
+        var replayer = Browser();
+        var replay = await replayer.SendAsync(AcsPost(connectionId, body, FormNavigation));
+
+        Assert.Equal(HttpStatusCode.Redirect, replay.StatusCode);
+        Assert.Equal("/sign-in?error=saml_replayed", replay.Headers.Location!.ToString());
+        Assert.False(replay.Headers.TryGetValues("Set-Cookie", out _));
+        await Api.ExpectAsync(await replayer.GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task SamlSignIn_FromASameSiteIdentityProviderToABrowserHoldingADeadSessionCookie_ShouldSignIn()
+    {
+        // An identity provider on the same site (sso.acme.com for a portal at intelagent.acme.com) posts the form
+        // same-site, so the browser sends the session cookie it still holds (revoked, or idled out): the ACS
+        // acts on the signed response, not on that cookie, and the cookie CSRF check must not refuse it.
+        var (_, domain, connectionId) = await SamlOrganizationAsync();
+        var email = $"ivan@{domain}";
+        var (_, form) = await SamlRoundTripAsync(connectionId, email);
+        var post = AcsPost(connectionId, await form.ReadAsStringAsync(), [.. FormNavigation.Where(h => h.Item1 is not ("Sec-Fetch-Site" or "Origin")),
+            ("Sec-Fetch-Site", "same-site"), ("Origin", "http://sso.localhost"), ("Cookie", "auth-token=a-session-long-gone")]);
+
+        var acs = await app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false }).SendAsync(post);
+
+        Assert.Equal(HttpStatusCode.Redirect, acs.StatusCode);
+        Assert.Equal("/", acs.Headers.Location!.ToString());
+        var token = acs.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("auth-token=", StringComparison.Ordinal)).Split(';')[0]["auth-token=".Length..];
+        var me = await app.WithToken(token).GetAsync("/api/auth/me");
+        await Api.ExpectAsync(me, HttpStatusCode.OK);
+        Assert.Equal(email, (await me.JsonAsync()).GetProperty("email").GetString());
+    }
+
+    [Fact]
+    public async Task SamlAcs_WhenRefused_ShouldSendOnlyABrowsersNavigationToTheSignInPage()
+    {
+        var (_, _, connectionId) = await SamlOrganizationAsync();
+        (string Name, string Value)[][] navigations =
+        [
+            FormNavigation,
+            [("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")], // a browser without fetch metadata
+        ];
+        (string Name, string Value)[][] calls =
+        [
+            [],
+            [("Sec-Fetch-Mode", "cors"), ("Accept", "text/html")], // a page's script reads the problem itself
+            [("Accept", "application/json")],
+            [("Accept", "*/*")],
+        ];
+
+        foreach (var headers in navigations)
+        {
+            var response = await Browser().SendAsync(AcsPost(connectionId, "SAMLResponse=x&RelayState=forged", headers));
+            Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"{string.Join(", ", headers)}: {response.StatusCode}");
+            Assert.Equal("/sign-in?error=saml_unsolicited", response.Headers.Location!.ToString());
+        }
+        foreach (var headers in calls)
+            await Api.ExpectProblemAsync(await Browser().SendAsync(AcsPost(connectionId, "SAMLResponse=x&RelayState=forged", headers)), HttpStatusCode.Unauthorized, "saml_unsolicited");
+    }
+
     [Fact]
     public async Task Metadata_ShouldNameTheAssertionConsumerService()
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Security.Cryptography.Xml;
@@ -30,7 +31,7 @@ public sealed class TestIdentityProvider : IDisposable
 
     public sealed record Assertion(
         string NameId, string Audience, string Recipient, string InResponseTo, DateTimeOffset IssuedAt,
-        string? Email = null, string Issuer = EntityId, TimeSpan? Lifetime = null, string? Id = null);
+        string? Email = null, string Issuer = EntityId, TimeSpan? Lifetime = null, string? Id = null, string? Name = null);
 
     /// <summary>A response with one assertion; <paramref name="sign"/> says what carries the signature.</summary>
     public XmlDocument Response(Assertion a, SignWhat sign = SignWhat.Assertion, RSA? signingKey = null)
@@ -61,9 +62,14 @@ public sealed class TestIdentityProvider : IDisposable
     {
         var issued = Instant(a.IssuedAt);
         var until = Instant(a.IssuedAt + (a.Lifetime ?? TimeSpan.FromMinutes(5)));
-        var email = a.Email is null ? "" : $"""<saml:AttributeStatement><saml:Attribute Name="email"><saml:AttributeValue>{a.Email}</saml:AttributeValue></saml:Attribute></saml:AttributeStatement>""";
-        return $"""<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{a.Id ?? "_a" + Guid.NewGuid().ToString("N")}" Version="2.0" IssueInstant="{issued}"><saml:Issuer>{a.Issuer}</saml:Issuer><saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">{a.NameId}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData InResponseTo="{a.InResponseTo}" NotOnOrAfter="{until}" Recipient="{a.Recipient}"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="{issued}" NotOnOrAfter="{until}"><saml:AudienceRestriction><saml:Audience>{a.Audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="{issued}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>{email}</saml:Assertion>""";
+        var email = a.Email is null ? "" : Attribute("email", a.Email);
+        var name = a.Name is null ? "" : Attribute("displayName", a.Name);
+        var attributes = email.Length + name.Length == 0 ? "" : $"<saml:AttributeStatement>{email}{name}</saml:AttributeStatement>";
+        return $"""<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{a.Id ?? "_a" + Guid.NewGuid().ToString("N")}" Version="2.0" IssueInstant="{issued}"><saml:Issuer>{a.Issuer}</saml:Issuer><saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">{a.NameId}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData InResponseTo="{a.InResponseTo}" NotOnOrAfter="{until}" Recipient="{a.Recipient}"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="{issued}" NotOnOrAfter="{until}"><saml:AudienceRestriction><saml:Audience>{a.Audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="{issued}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>{attributes}</saml:Assertion>""";
     }
+
+    private static string Attribute(string name, string value) =>
+        $"""<saml:Attribute Name="{name}"><saml:AttributeValue>{SecurityElement.Escape(value)}</saml:AttributeValue></saml:Attribute>""";
 
     private static string ResponseXml(Assertion a) =>
         $"""<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r{Guid.NewGuid():N}" Version="2.0" IssueInstant="{Instant(a.IssuedAt)}" Destination="{a.Recipient}" InResponseTo="{a.InResponseTo}"><saml:Issuer>{a.Issuer}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>{AssertionXml(a)}</samlp:Response>""";
