@@ -14,8 +14,9 @@ namespace Intelagent.Server.Platform.Tenancy;
 public sealed class CacheInvalidation(IMemoryCache cache, IConfiguration configuration, ILogger<CacheInvalidation> logger)
     : IHostedService, IAsyncDisposable
 {
-    private readonly ConfigurationOptions? _options = Options(configuration);
-    private readonly RedisChannel _channel = RedisChannel.Literal((configuration["Realtime:ChannelPrefix"] ?? "intelagent") + ":cache-forget");
+    // The realtime module's reading of REDIS_URL and its channel prefix: one Redis, one naming.
+    private readonly RealtimeRedisSettings? _settings = RealtimeRedisSettings.From(configuration);
+    private RedisChannel Channel => RedisChannel.Literal(_settings!.ChannelPrefix + ":cache-forget");
     private ConnectionMultiplexer? _redis;
     private int _subscribed;
 
@@ -26,7 +27,7 @@ public sealed class CacheInvalidation(IMemoryCache cache, IConfiguration configu
         if (_redis is not { IsConnected: true } redis) return;
         try
         {
-            redis.GetSubscriber().Publish(_channel, key, CommandFlags.FireAndForget);
+            redis.GetSubscriber().Publish(Channel, key, CommandFlags.FireAndForget);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
@@ -36,9 +37,9 @@ public sealed class CacheInvalidation(IMemoryCache cache, IConfiguration configu
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_options is null) return;
+        if (_settings is null) return;
         // AbortOnConnectFail is off: without Redis this returns disconnected after the connect timeout.
-        _redis = await ConnectionMultiplexer.ConnectAsync(_options);
+        _redis = await ConnectionMultiplexer.ConnectAsync(_settings.Options.Clone());
         _redis.ConnectionRestored += (_, _) => _ = SubscribeAsync();
         if (_redis.IsConnected) await SubscribeAsync();
     }
@@ -49,7 +50,7 @@ public sealed class CacheInvalidation(IMemoryCache cache, IConfiguration configu
         if (_redis is null || Interlocked.CompareExchange(ref _subscribed, 1, 0) != 0) return;
         try
         {
-            await _redis.GetSubscriber().SubscribeAsync(_channel, (_, key) =>
+            await _redis.GetSubscriber().SubscribeAsync(Channel, (_, key) =>
             {
                 if (!key.IsNullOrEmpty) cache.Remove((string)key!);
             });
@@ -66,15 +67,5 @@ public sealed class CacheInvalidation(IMemoryCache cache, IConfiguration configu
     public async ValueTask DisposeAsync()
     {
         if (_redis is not null) await _redis.DisposeAsync();
-    }
-
-    private static ConfigurationOptions? Options(IConfiguration configuration)
-    {
-        var url = configuration["REDIS_URL"];
-        if (string.IsNullOrWhiteSpace(url)) return null;
-        var options = RealtimeRedisSettings.Parse(url);
-        options.AbortOnConnectFail = false;
-        options.ConnectTimeout = 2000;
-        return options;
     }
 }

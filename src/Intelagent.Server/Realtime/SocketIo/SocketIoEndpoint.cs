@@ -161,7 +161,6 @@ public sealed class SocketIoEndpoint(SocketIoConnections connections, SocketIoPr
             var buffer = ArrayPool<byte>.Shared.Rent(4096);
             var written = 0;
             string? message = null;
-            var tooLarge = false;
             try
             {
                 var result = waiting;
@@ -177,16 +176,11 @@ public sealed class SocketIoEndpoint(SocketIoConnections connections, SocketIoPr
                     result = await socket.ReceiveAsync(buffer.AsMemory(written), cancellationToken);
                     if (result.MessageType == WebSocketMessageType.Close) yield break;
                     written += result.Count;
-                    if (written > settings.MaxPayload)
-                    {
-                        tooLarge = true;
-                        break;
-                    }
+                    if (written > settings.MaxPayload) yield break;
                 }
-                if (!tooLarge && result.MessageType == WebSocketMessageType.Text) message = Encoding.UTF8.GetString(buffer, 0, written);
+                if (result.MessageType == WebSocketMessageType.Text) message = Encoding.UTF8.GetString(buffer, 0, written);
             }
             finally { ArrayPool<byte>.Shared.Return(buffer); }
-            if (tooLarge) yield break;
             if (message is not null) yield return message;
         }
     }

@@ -135,11 +135,13 @@ public sealed class FallbackHubLifetimeManager<THub> : HubLifetimeManager<THub> 
     {
         await (join ? local.AddToGroupAsync(connectionId, groupName, cancellationToken) : local.RemoveFromGroupAsync(connectionId, groupName, cancellationToken));
         if (!backplane.Down && _onRedis.ContainsKey(connectionId) && !_rejoin.ContainsKey(connectionId)
-            && await TryAsync(() => join ? redis.AddToGroupAsync(connectionId, groupName, cancellationToken) : redis.RemoveFromGroupAsync(connectionId, groupName, cancellationToken),
-                join ? "join a group" : "leave a group"))
+            && await TryAsync(() => ChangeOnRedisAsync(connectionId, groupName, join, cancellationToken), join ? "join a group" : "leave a group"))
             return;
         await RememberAsync(connectionId, r => r.Changes.Add((groupName, join)), newConnection: false);
     }
+
+    private Task ChangeOnRedisAsync(string connectionId, string groupName, bool join, CancellationToken cancellationToken) =>
+        join ? redis.AddToGroupAsync(connectionId, groupName, cancellationToken) : redis.RemoveFromGroupAsync(connectionId, groupName, cancellationToken);
 
     /// <summary>Notes what Redis must hear when it returns (and tries at once if it already has).</summary>
     private async Task RememberAsync(string connectionId, Action<Rejoin> change, bool newConnection)
@@ -187,7 +189,7 @@ public sealed class FallbackHubLifetimeManager<THub> : HubLifetimeManager<THub> 
                 while (rejoin.Changes.Count > 0)
                 {
                     var (group, join) = rejoin.Changes[0];
-                    if (!await TryAsync(() => join ? redis.AddToGroupAsync(connectionId, group) : redis.RemoveFromGroupAsync(connectionId, group), "regroup after an outage")) return;
+                    if (!await TryAsync(() => ChangeOnRedisAsync(connectionId, group, join, CancellationToken.None), "regroup after an outage")) return;
                     rejoin.Changes.RemoveAt(0);
                 }
                 _rejoin.TryRemove(connectionId, out _);

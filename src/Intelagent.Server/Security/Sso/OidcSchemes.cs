@@ -100,7 +100,7 @@ internal sealed class ConfigureOidcSchemeOptions(OidcSchemes schemes, IConfigura
             {
                 context.HttpContext.RequestServices.GetRequiredService<ILogger<OidcSchemes>>()
                     .LogWarning(context.Failure, "OpenID Connect sign-in through {ConnectionId} failed", connection.ConnectionId);
-                context.Response.Redirect("/sign-in?error=sso_failed");
+                context.Response.Redirect(SsoReturn.Refused("sso_failed"));
                 context.HandleResponse();
                 return Task.CompletedTask;
             },
@@ -125,7 +125,7 @@ internal sealed class ConfigureOidcSchemeOptions(OidcSchemes schemes, IConfigura
         }
         else
         {
-            context.Response.Redirect("/sign-in?error=" + Uri.EscapeDataString(result.Error!.Code));
+            context.Response.Redirect(SsoReturn.Refused(result.Error!.Code));
         }
         context.HandleResponse();
     }
@@ -137,4 +137,7 @@ public static class SsoReturn
     public static string Local(string? returnUrl) =>
         returnUrl is { Length: > 0 and < 500 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
             ? returnUrl : "/";
+
+    /// <summary>Where a browser goes when its single sign-on was refused: the sign-in page, which words the code.</summary>
+    public static string Refused(string code) => "/sign-in?error=" + Uri.EscapeDataString(code);
 }

@@ -93,7 +93,7 @@ public static class SsoEndpoints
     /// sign-in page, which words the code (as the OpenID Connect handler's failures do); an API client gets the problem.
     /// </summary>
     private static IResult Refuse(HttpRequest request, Error error) =>
-        BrowserNavigation.Is(request) ? TypedResults.Redirect("/sign-in?error=" + Uri.EscapeDataString(error.Code)) : error.ToResult();
+        BrowserNavigation.Is(request) ? TypedResults.Redirect(SsoReturn.Refused(error.Code)) : error.ToResult();
 
     private static async Task<IResult> MetadataAsync(string connectionId, AppDb db, SsoUrls urls, SamlSigningCertificate signing, CancellationToken ct)
     {
