@@ -26,13 +26,14 @@ public sealed class NodeFailureTests(ClusterFixture cluster, ITestOutputHelper o
         using var http = ClusterFixture.Client(cluster.Proxy.BaseUrl, owner.Token);
         var teams = $"/api/organizations/{owner.OrganizationId}/teams";
 
-        // Two writers for at most 8 s (and 150 writes each); the node is killed 3 s in.
+        // Two writers for at most 8 s (and 1,000 writes each: time, not the count, must end them, or a fast
+        // machine finishes before the kill); the node is killed 3 s in.
         var clock = Stopwatch.StartNew();
         var writes = new ConcurrentBag<Write>();
         var attempts = 0;
         async Task WriterAsync(int writer)
         {
-            for (var i = 0; i < 150 && clock.Elapsed < TimeSpan.FromSeconds(8); i++)
+            for (var i = 0; i < 1_000 && clock.Elapsed < TimeSpan.FromSeconds(8); i++)
             {
                 var name = $"w{writer}-{i}";
                 Interlocked.Increment(ref attempts);
